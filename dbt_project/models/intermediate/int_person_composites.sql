@@ -1,0 +1,96 @@
+-- One row per person and period: the weighted quantitative and qualitative scores, blended at
+-- the category's qualitative share. Weights of an indicator without a score are re-spread over
+-- those with one; the row is flagged, and below the category's minimum coverage the person has
+-- insufficient data.
+with
+
+scored as (
+    select * from {{ ref('int_indicator_values_scored') }}
+),
+
+weights as (
+    select * from {{ ref('indicator_weights') }}
+),
+
+categories as (
+    select * from {{ ref('role_categories') }}
+),
+
+weighted as (
+    select
+        scored.*,
+        weights.weight,
+        scored.kind = 'rating' as is_qualitative
+    from scored
+    inner join weights
+        on
+            scored.role_category = weights.role_category
+            and scored.indicator_code = weights.indicator_code
+),
+
+category_weights as (
+    select
+        weights.role_category,
+        sum(case when indicators.kind != 'rating' then weights.weight else 0 end)
+            as quantitative_weight
+    from weights
+    inner join {{ ref('indicators') }} as indicators
+        on weights.indicator_code = indicators.indicator_code
+    group by weights.role_category
+),
+
+per_person as (
+    select
+        staff_id,
+        period_type,
+        period_start,
+        any_value(role_category) as role_category,
+        any_value(department) as department,
+        any_value(unit) as unit,
+        sum(case when not is_qualitative and score is not null then score * weight end)
+        / nullif(sum(case when not is_qualitative and score is not null then weight end), 0)
+            as quantitative_score,
+        sum(case when is_qualitative and score is not null then score * weight end)
+        / nullif(sum(case when is_qualitative and score is not null then weight end), 0)
+            as qualitative_score,
+        coalesce(sum(case when not is_qualitative and score is not null then weight end), 0)
+            as scored_quantitative_weight,
+        count_if(score is not null) as indicators_scored,
+        count_if(score is null) as indicators_missing
+    from weighted
+    group by staff_id, period_type, period_start
+),
+
+final as (
+    select
+        per_person.staff_id,
+        per_person.period_type,
+        per_person.period_start,
+        per_person.role_category,
+        per_person.department,
+        per_person.unit,
+        per_person.quantitative_score,
+        per_person.qualitative_score,
+        case
+            when per_person.quantitative_score is null then per_person.qualitative_score
+            when per_person.qualitative_score is null then per_person.quantitative_score
+            else
+                (1 - categories.qualitative_share) * per_person.quantitative_score
+                + categories.qualitative_share * per_person.qualitative_score
+        end as composite_score,
+        per_person.scored_quantitative_weight
+        / nullif(category_weights.quantitative_weight, 0) as quantitative_coverage,
+        per_person.indicators_scored,
+        per_person.indicators_missing,
+        per_person.indicators_missing > 0 as has_missing_indicators,
+        coalesce(
+            per_person.scored_quantitative_weight
+            / nullif(category_weights.quantitative_weight, 0) < categories.min_coverage,
+            true
+        ) as insufficient_data
+    from per_person
+    inner join categories on per_person.role_category = categories.role_category
+    inner join category_weights on per_person.role_category = category_weights.role_category
+)
+
+select * from final

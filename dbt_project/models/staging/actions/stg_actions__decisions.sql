@@ -1,0 +1,39 @@
+-- One row per result decision (person, period, action); the latest export wins.
+with
+
+source as (
+    select * from {{ source('raw', 'actions') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by period, staff_id, coalesce(action, '')
+        order by _load_seq desc, _row desc
+    ) = 1
+),
+
+renamed as (
+    select
+        -- ids
+        staff_id,
+        -- period
+        period as period_label,
+        {{ period_type('period') }} as period_type,
+        {{ period_start('period') }} as period_start,
+        -- attributes
+        final_grade,
+        action,
+        amount,
+        -- dates
+        notified_on,
+        decided_on,
+        applied_on,
+        -- lineage
+        _file as source_file,
+        _row as source_row
+    from latest
+)
+
+select * from renamed

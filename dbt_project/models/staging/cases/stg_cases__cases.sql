@@ -1,0 +1,38 @@
+-- One row per enforcement case: the latest exported version of each case number.
+with
+
+source as (
+    select * from {{ source('raw', 'cases') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by case_no order by _load_seq desc, _row desc
+    ) = 1
+),
+
+renamed as (
+    select
+        -- ids
+        case_no,
+        lead_officer_id,
+        co_officer_id,
+        -- attributes
+        procedure,
+        domain,
+        penalty_amount,
+        review_outcome,
+        status,
+        -- dates
+        filed_at as filed_on,
+        decided_at as decided_on,
+        closed_at as closed_on,
+        -- lineage
+        _file as source_file,
+        _row as source_row
+    from latest
+)
+
+select * from renamed

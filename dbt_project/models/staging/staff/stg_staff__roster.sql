@@ -1,0 +1,38 @@
+-- One row per person per roster date; a roster re-exported later replaces the earlier row.
+with
+
+source as (
+    select * from {{ source('raw', 'staff') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by staff_id, as_of order by _load_seq desc, _row desc
+    ) = 1
+),
+
+renamed as (
+    select
+        -- ids
+        staff_id,
+        -- attributes
+        trim(name) as name,
+        trim(department) as department,
+        position,
+        role_category,
+        staff_type,
+        rank,
+        oversees,
+        -- dates
+        as_of,
+        hired_on,
+        left_on,
+        -- lineage
+        _file as source_file,
+        _row as source_row
+    from latest
+)
+
+select * from renamed

@@ -1,0 +1,34 @@
+-- One row per key task: the latest exported version of each task id.
+with
+
+source as (
+    select * from {{ source('raw', 'tasks') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by task_id order by _load_seq desc, _row desc
+    ) = 1
+),
+
+renamed as (
+    select
+        -- ids
+        task_id,
+        staff_id,
+        -- attributes
+        title,
+        weight,
+        -- dates
+        assigned_on,
+        due_on,
+        done_on,
+        -- lineage
+        _file as source_file,
+        _row as source_row
+    from latest
+)
+
+select * from renamed

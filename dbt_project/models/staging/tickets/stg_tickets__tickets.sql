@@ -1,0 +1,38 @@
+-- One row per service ticket: the latest exported version of each ticket number.
+with
+
+source as (
+    select * from {{ source('raw', 'tickets') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by ticket_no order by _load_seq desc, _row desc
+    ) = 1
+),
+
+renamed as (
+    select
+        -- ids
+        ticket_no,
+        handler_id,
+        -- attributes
+        source as ticket_source,
+        category,
+        status,
+        satisfaction,
+        reopened = '是' as is_reopened,
+        -- timestamps
+        created_at,
+        responded_at,
+        closed_at,
+        due_at,
+        -- lineage
+        _file as source_file,
+        _row as source_row
+    from latest
+)
+
+select * from renamed
