@@ -1,0 +1,1 @@
+"""Loading town exports into the raw schema of the warehouse."""

@@ -1,0 +1,1 @@
+"""Reading and safely replacing the DuckDB warehouse."""
