@@ -27,7 +27,11 @@ _CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
 def _parse_temporal(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
-    text = text.str.replace(_CHINESE_DATE, r"\1-\2-\3", regex=True)
+    chinese = text.str.contains("年", regex=False)
+    if chinese.any():
+        text = text.where(
+            ~chinese, text[chinese].str.replace(_CHINESE_DATE, r"\1-\2-\3", regex=True)
+        )
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     remaining = text != ""
     for fmt in formats:

@@ -1,0 +1,129 @@
+"""Create the dashboard: a Dash Pages app with a navbar, a language switch and the page container.
+
+`create_app(settings)` is what `townperf serve` and the tests call. For gunicorn,
+`dashboard.app:server` builds an app from the environment's settings on first access.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import _callback, html
+
+from dashboard.context import SETTINGS_KEY
+from dashboard.i18n import LANGS, current_lang, register_language_route, t
+from townperf.settings import Settings, get_settings
+from warehouse.queries import init_cache
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    settings = settings or get_settings()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PACKAGE_DIR / "pages"),
+        assets_folder=str(PACKAGE_DIR / "assets"),
+        external_stylesheets=[],  # Bootstrap is served from assets/: no CDN on an intranet
+        # Page layouts read the warehouse; don't build every page to validate callbacks.
+        suppress_callback_exceptions=True,
+        title=t("app.title", "zh"),
+        update_title=None,
+    )
+    _claim_page_callbacks(app)
+    server = app.server
+    server.config[SETTINGS_KEY] = settings
+    if settings.secret_key:
+        server.config["SECRET_KEY"] = settings.secret_key
+    init_cache(server, _cache_config(settings))
+    register_language_route(server, app.config.routes_pathname_prefix)
+    app.layout = _layout
+    return app
+
+
+def _claim_page_callbacks(app: dash.Dash) -> None:
+    """Give the callbacks of the page modules just executed to this app, and to it alone.
+
+    Dash runs the page modules afresh for every app, and `dash.callback` parks their callbacks
+    in module-level lists that the first app to serve a request takes. With several apps in one
+    process (tests, `townperf serve` after an import), that would hand one app's callbacks to
+    another, or twice to the same one.
+    """
+    app.callback_map.update(_callback.GLOBAL_CALLBACK_MAP)
+    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)
+    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_INLINE_SCRIPTS.clear()
+
+
+def _cache_config(settings: Settings) -> dict[str, Any]:
+    """One cache per process in development; shared on disk by gunicorn's workers in production."""
+    if settings.production:
+        return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.root / "cache")}
+    return {"CACHE_TYPE": "SimpleCache"}
+
+
+def _layout() -> html.Div:
+    lang = current_lang()
+    return html.Div(
+        [
+            navbar(lang),
+            dbc.Container(dash.page_container, fluid="xl", class_name="page-body"),
+        ],
+        lang="zh-CN" if lang == "zh" else "en",
+    )
+
+
+def navbar(lang: str) -> dbc.Navbar:
+    pages = [page for page in dash.page_registry.values() if not page.get("hidden")]
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                t(page["label_key"], lang) if page.get("label_key") else page["name"],
+                href=page["relative_path"],
+                active="exact",
+            )
+        )
+        for page in sorted(pages, key=lambda page: page.get("order") or 0)
+    ]
+    switch = html.Div(
+        [
+            html.A(
+                t(f"lang.{code}", lang),
+                href=dash.get_relative_path(f"/lang/{code}"),
+                className="lang-link active" if code == lang else "lang-link",
+                lang="zh-CN" if code == "zh" else "en",
+                id=f"lang-{code}",
+            )
+            for code in LANGS
+        ],
+        className="lang-switch",
+        title=t("lang.switch", lang),
+    )
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(t("app.brand", lang), href=dash.get_relative_path("/")),
+                dbc.Nav(links, navbar=True, class_name="me-auto"),
+                switch,
+            ],
+            fluid="xl",
+        ),
+        color="primary",
+        dark=True,
+        class_name="townperf-navbar",
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """`dashboard.app:server` for gunicorn, built on first access, not at import."""
+    if name in ("app", "server"):
+        app = create_app()
+        globals().update(app=app, server=app.server)
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

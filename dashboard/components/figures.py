@@ -1,0 +1,223 @@
+"""Figure builders: DataFrames in, Plotly figures out, with titles, units and Chinese fonts.
+
+Every builder takes the language and returns a complete `go.Figure`; an empty frame gives a
+figure that says so instead of an empty axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.components.formatting import fmt_value, period_label
+from dashboard.i18n import t
+
+FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+# Colour-blind-safe blues and oranges; good/bad also carry an arrow, never colour alone.
+COLORS = {
+    "primary": "#1d4e89",
+    "light": "#9fbfe0",
+    "muted": "#8a94a6",
+    "grid": "#e6e9ef",
+    "text": "#212529",
+    "good": "#1a7f37",
+    "bad": "#c0392b",
+    "approvals": "#1d4e89",
+    "tickets": "#3a9bd9",
+    "cases": "#e08a1e",
+}
+
+
+def base_layout(title: str, **overrides: object) -> dict:
+    layout: dict = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT_FAMILY, "size": 13, "color": COLORS["text"]},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "margin": {"l": 10, "r": 20, "t": 50, "b": 40},
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "separators": ".,",
+    }
+    layout.update(overrides)
+    return layout
+
+
+def empty_figure(title: str, lang: str) -> go.Figure:
+    fig = go.Figure(layout=base_layout(title, height=260))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(
+        text=t("empty.period", lang),
+        showarrow=False,
+        font={"size": 14, "color": COLORS["muted"]},
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+    )
+    return fig
+
+
+def sparkline(
+    months: Sequence[date], values: Sequence[float | None], kind: str, lang: str
+) -> go.Figure:
+    """A small trend line without axes or title (the KPI card around it has the title).
+
+    The last point, the month shown on the card, is marked.
+    """
+    labels = [period_label("month", m, lang) for m in months]
+    texts = [fmt_value(v, kind) for v in values]
+    fig = go.Figure(
+        go.Scatter(
+            x=list(months),
+            y=list(values),
+            mode="lines",
+            line={"color": COLORS["primary"], "width": 2, "shape": "spline", "smoothing": 0.6},
+            fill="tozeroy" if kind == "count" else None,
+            fillcolor="rgba(29, 78, 137, 0.08)",
+            customdata=list(zip(labels, texts, strict=True)),
+            hovertemplate="%{customdata[0]}：%{customdata[1]}<extra></extra>",
+            connectgaps=False,
+        ),
+        layout=base_layout(
+            "",
+            height=64,
+            margin={"l": 2, "r": 6, "t": 2, "b": 2},
+            showlegend=False,
+        ),
+    )
+    if len(months):
+        fig.add_trace(
+            go.Scatter(
+                x=[months[-1]],
+                y=[values[-1]],
+                mode="markers",
+                marker={"color": COLORS["primary"], "size": 7},
+                hoverinfo="skip",
+            )
+        )
+    finite = [v for v in values if v is not None and not pd.isna(v)]
+    if kind != "count" and finite:
+        low, high = min(finite), max(finite)
+        pad = (high - low) * 0.15 or abs(high) * 0.05 or 1
+        fig.update_yaxes(range=[low - pad, high + pad])
+    fig.update_xaxes(visible=False, fixedrange=True)
+    fig.update_yaxes(visible=False, fixedrange=True)
+    return fig
+
+
+def office_scores_figure(offices: pd.DataFrame, title: str, lang: str) -> go.Figure:
+    """Horizontal bars of the average composite score per office, best on top.
+
+    `offices` is `warehouse.queries.office_comparison`; the dashed line is the average over
+    everyone scored in the town.
+    """
+    scored = offices.dropna(subset=["avg_composite"])
+    if scored.empty:
+        return empty_figure(title, lang)
+    scored = scored.sort_values("avg_composite")
+    town_mean = (scored["avg_composite"] * scored["scored"]).sum() / scored["scored"].sum()
+    fig = go.Figure(
+        go.Bar(
+            x=scored["avg_composite"],
+            y=scored["department"],
+            orientation="h",
+            marker={"color": COLORS["primary"]},
+            text=[fmt_value(v, "score") for v in scored["avg_composite"]],
+            textposition="inside",
+            insidetextanchor="end",
+            textfont={"color": "white"},
+            customdata=scored[["staff", "scored"]].to_numpy(),
+            hovertemplate="<b>%{y}</b><br>%{x:.1f} "
+            + t("unit.points", lang)
+            + "<br>"
+            + t("overview.office.hover", lang)
+            + "<extra></extra>",
+        ),
+        layout=base_layout(
+            title,
+            height=max(260, 44 * len(scored) + 90),
+            showlegend=False,
+            bargap=0.35,
+        ),
+    )
+    fig.add_vline(
+        x=town_mean,
+        line={"dash": "dash", "color": COLORS["bad"], "width": 1.5},
+        annotation={
+            "text": f"{t('overview.office.town_mean', lang)} {town_mean:.1f}",
+            "font": {"size": 12, "color": COLORS["bad"]},
+            "yanchor": "bottom",
+        },
+        annotation_position="top",
+    )
+    fig.update_xaxes(
+        title={"text": t("overview.office.axis", lang)},
+        range=[0, 105],
+        gridcolor=COLORS["grid"],
+        zeroline=False,
+        fixedrange=True,
+    )
+    fig.update_yaxes(automargin=True, ticksuffix="  ", fixedrange=True)
+    return fig
+
+
+SERVICE_VOLUMES = (
+    ("approvals_completed", "approvals"),
+    ("tickets_closed", "tickets"),
+    ("cases_closed", "cases"),
+)
+
+
+def service_volume_figure(service: pd.DataFrame, title: str, lang: str) -> go.Figure:
+    """Stacked horizontal bars of the cases each office handled: approvals, tickets, cases.
+
+    `service` is `warehouse.queries.department_service`.
+    """
+    columns = [metric for metric, _ in SERVICE_VOLUMES]
+    present = service.dropna(subset=columns, how="all")
+    if present.empty:
+        return empty_figure(title, lang)
+    present = present.assign(total=present[columns].fillna(0).sum(axis=1)).sort_values("total")
+    fig = go.Figure(
+        layout=base_layout(
+            title,
+            height=max(260, 44 * len(present) + 110),
+            barmode="stack",
+            bargap=0.35,
+            legend={
+                "orientation": "h",
+                "traceorder": "normal",
+                "yref": "container",
+                "y": 0,
+                "yanchor": "bottom",
+                "x": 0,
+            },
+            margin={"l": 10, "r": 20, "t": 50, "b": 90},
+        )
+    )
+    unit = t("unit.cases", lang)
+    for metric, color in SERVICE_VOLUMES:
+        name = t(f"metric.{metric}", lang)
+        fig.add_trace(
+            go.Bar(
+                x=present[metric],
+                y=present["department"],
+                orientation="h",
+                name=name,
+                marker={"color": COLORS[color]},
+                hovertemplate=f"<b>%{{y}}</b><br>{name}：%{{x:,.0f}} {unit}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(
+        title={"text": t("overview.service.axis", lang)},
+        gridcolor=COLORS["grid"],
+        tickformat=",d",
+        fixedrange=True,
+    )
+    fig.update_yaxes(automargin=True, ticksuffix="  ", fixedrange=True)
+    return fig

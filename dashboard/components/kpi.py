@@ -1,0 +1,82 @@
+"""The KPI card: one figure, its unit, its change against the previous period and a sparkline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard.components.formatting import Change
+from dashboard.i18n import t
+
+ARROWS = {1: "▲", -1: "▼", 0: "■"}
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    """One KPI: the metric it shows, how its value reads, and which way is better."""
+
+    metric: str
+    kind: str  # a kind of components.formatting: count, rate, days, score
+    better: str  # 'higher' or 'lower'
+    unit_key: str | None  # i18n key of the unit shown beside the value (rates carry their %)
+
+
+def change_badge(change: Change | None, lang: str, caption_key: str) -> html.Div:
+    """'▲ +5.2% vs previous month', green when good news, red when bad, grey otherwise."""
+    if change is None:
+        return html.Div(t("change.no_previous", lang), className="kpi-change text-muted")
+    tone = {True: "kpi-good", False: "kpi-bad", None: "kpi-flat"}[change.good]
+    verdict = {True: "change.better", False: "change.worse", None: "change.flat"}[change.good]
+    return html.Div(
+        [
+            html.Span(t(caption_key, lang), className="text-muted me-1"),
+            html.Span(
+                f"{ARROWS[change.direction]} {change.text}",
+                className=f"kpi-delta {tone}",
+                title=t(verdict, lang),
+            ),
+        ],
+        className="kpi-change",
+    )
+
+
+def kpi_card(
+    card_id: str,
+    label: str,
+    value: str,
+    unit: str,
+    change: Change | None,
+    trend: go.Figure | None,
+    lang: str,
+    caption_key: str = "change.vs_previous_month",
+) -> dbc.Card:
+    """A card whose value and change carry ids `{card_id}-value` / `{card_id}-change`."""
+    body = [
+        html.Div(label, className="kpi-label", id=f"{card_id}-label"),
+        html.Div(
+            [
+                html.Span(value, className="kpi-value", id=f"{card_id}-value"),
+                html.Span(unit, className="kpi-unit") if unit else None,
+            ],
+            className="kpi-figure",
+        ),
+        html.Div(change_badge(change, lang, caption_key), id=f"{card_id}-change"),
+    ]
+    if trend is not None:
+        body.append(
+            html.Div(
+                [
+                    dcc.Graph(
+                        figure=trend,
+                        config={"displayModeBar": False, "responsive": True},
+                        className="kpi-sparkline",
+                    ),
+                    html.Div(t("kpi.trend", lang), className="kpi-trend-caption"),
+                ],
+                **{"aria-label": f"{label} · {t('kpi.trend', lang)}"},
+            )
+        )
+    return dbc.Card(dbc.CardBody(body), class_name="kpi-card h-100", id=card_id)

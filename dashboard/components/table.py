@@ -1,0 +1,84 @@
+"""AG Grid tables: the accessible alternative of every chart, and the data grids of the pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import dash_ag_grid as dag
+import pandas as pd
+
+from dashboard.components.formatting import D3_FORMATS, MISSING
+from dashboard.i18n import t
+
+
+@dataclass(frozen=True)
+class Column:
+    """One grid column: the DataFrame field, its i18n header key and how its values read."""
+
+    field: str
+    header_key: str
+    kind: str | None = None  # a key of D3_FORMATS for numbers; None for text
+    header: str | None = None  # a ready header, when it does not come from the label table
+
+
+def column_defs(columns: list[Column], lang: str) -> list[dict]:
+    defs = []
+    for col in columns:
+        spec: dict = {
+            "field": col.field,
+            "headerName": col.header or t(col.header_key, lang),
+        }
+        if col.kind:
+            fmt = D3_FORMATS[col.kind]
+            spec |= {
+                "type": "rightAligned",
+                "valueFormatter": {
+                    "function": f"params.value == null ? '{MISSING}' "
+                    f": d3.format('{fmt}')(params.value)"
+                },
+            }
+        else:
+            spec |= {"minWidth": 180}
+        defs.append(spec)
+    if defs:
+        defs[0] |= {"pinned": "left"}
+    return defs
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: missing values as null, dates as ISO text."""
+    out = df.astype(object).where(df.notna(), None)
+    rows = out.to_dict("records")
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, date | datetime | pd.Timestamp):
+                row[key] = value.isoformat()
+    return rows
+
+
+def data_grid(grid_id: str, df: pd.DataFrame, columns: list[Column], lang: str) -> dag.AgGrid:
+    """A sortable grid sized to its rows (meant for tens of rows, not thousands).
+
+    Headers wrap rather than truncate, and the first column stays in view when scrolling.
+    """
+    return dag.AgGrid(
+        id=grid_id,
+        rowData=records(df),
+        columnDefs=column_defs(columns, lang),
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "minWidth": 76,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={
+            "domLayout": "autoHeight",
+            "localeText": {"noRowsToShow": t("grid.no_rows", lang)},
+            "suppressMovableColumns": True,
+        },
+        className="townperf-grid",
+        style={"height": None, "width": "100%"},
+    )

@@ -1,0 +1,110 @@
+"""Figure builders and number formatting, without a browser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard.components.figures import (
+    FONT_FAMILY,
+    office_scores_figure,
+    service_volume_figure,
+    sparkline,
+)
+from dashboard.components.formatting import change, fmt_value, period_containing, period_label
+
+OFFICES = pd.DataFrame(
+    {
+        "department": ["便民服务中心", "综合行政执法局"],
+        "staff": [12, 9],
+        "scored": [11, 9],
+        "avg_composite": [78.25, 70.0],
+        "median_composite": [79.0, 71.0],
+        "min_composite": [60.0, 55.0],
+        "max_composite": [95.0, 88.0],
+    }
+)
+SERVICE = pd.DataFrame(
+    {
+        "department": ["便民服务中心", "综合行政执法局"],
+        "approvals_completed": [420.0, None],
+        "approvals_on_time_rate": [0.95, None],
+        "approvals_avg_working_days": [2.4, None],
+        "tickets_closed": [None, None],
+        "tickets_satisfaction_rate": [None, None],
+        "cases_closed": [None, 31.0],
+    }
+)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_office_scores_figure_has_title_axis_and_town_mean(lang):
+    fig = office_scores_figure(OFFICES, "各科室平均综合得分", lang)
+    assert fig.layout.title.text == "各科室平均综合得分"
+    assert fig.layout.font.family == FONT_FAMILY
+    assert fig.layout.xaxis.title.text  # the unit is in the axis title
+    bar = fig.data[0]
+    assert list(bar.y) == ["综合行政执法局", "便民服务中心"]  # best on top
+    assert list(bar.text) == ["70.0", "78.2"]
+    # the town mean weights each office by the people scored
+    expected_mean = (78.25 * 11 + 70.0 * 9) / 20
+    assert fig.layout.shapes[0].x0 == pytest.approx(expected_mean)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_service_volume_figure_stacks_the_three_volumes(lang):
+    fig = service_volume_figure(SERVICE, "各科室办件量", lang)
+    assert fig.layout.title.text == "各科室办件量"
+    assert fig.layout.barmode == "stack"
+    assert [len(trace.x) for trace in fig.data] == [2, 2, 2]
+    assert {trace.name for trace in fig.data} == (
+        {"审批办结件数", "工单办结件数", "执法结案数"}
+        if lang == "zh"
+        else {"Approvals completed", "Tickets closed", "Enforcement cases closed"}
+    )
+
+
+def test_empty_frames_give_a_titled_figure_that_says_so():
+    fig = office_scores_figure(OFFICES.iloc[0:0], "标题", "zh")
+    assert fig.layout.title.text == "标题"
+    assert fig.layout.annotations[0].text == "该期间暂无数据"
+    fig = service_volume_figure(SERVICE.iloc[0:0], "Title", "en")
+    assert fig.layout.annotations[0].text == "No data for this period"
+
+
+def test_sparkline_marks_the_month_shown():
+    months = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+    fig = sparkline(months, [0.9, None, 0.95], "rate", "zh")
+    assert list(fig.data[0].y) == [0.9, None, 0.95]
+    assert list(fig.data[1].x) == [date(2026, 10, 1)]
+    assert fig.data[0].customdata[2][1] == "95.0%"
+    assert fig.data[0].customdata[0][0] == "2026年8月"
+
+
+def test_values_read_by_kind():
+    assert fmt_value(12345.0, "count") == "12,345"
+    assert fmt_value(0.9567, "rate") == "95.7%"
+    assert fmt_value(2.449, "days") == "2.4"
+    assert fmt_value(None, "count") == "—"
+    assert fmt_value(float("nan"), "rate") == "—"
+
+
+def test_changes_read_in_the_unit_that_fits():
+    up = change(110.0, 100.0, "count", "higher", "zh")
+    assert (up.text, up.direction, up.good) == ("+10.0%", 1, True)
+    rate = change(0.93, 0.95, "rate", "higher", "en")
+    assert (rate.text, rate.good) == ("−2.0 pp", False)
+    faster = change(2.1, 2.5, "days", "lower", "zh")
+    assert (faster.text, faster.good) == ("−0.4 个工作日", True)
+    assert change(1.0, None, "count", "higher", "zh") is None
+    assert change(5.0, 5.0, "count", "higher", "zh").good is None
+
+
+def test_periods():
+    assert period_containing("quarter", date(2026, 11, 15)) == date(2026, 10, 1)
+    assert period_containing("year", "2026-11-01") == date(2026, 1, 1)
+    assert period_label("quarter", date(2026, 10, 1), "zh") == "2026年第4季度"
+    assert period_label("quarter", date(2026, 10, 1), "en") == "Q4 2026"
+    assert period_label("month", date(2026, 3, 1), "en") == "Mar 2026"

@@ -1,0 +1,108 @@
+"""The overview builds in both languages from the built warehouse, without a browser."""
+
+from __future__ import annotations
+
+import re
+
+import dash
+import pytest
+
+from dashboard.app import create_app
+from townperf.settings import get_settings
+
+KPI_LABELS = {
+    "zh": [
+        "审批办结件数",
+        "审批按时办结率",
+        "审批平均用时",
+        "工单办结件数",
+        "工单满意率",
+        "执法结案数",
+    ],
+    "en": [
+        "Approvals completed",
+        "Approvals on time",
+        "Average approval time",
+        "Tickets closed",
+        "Ticket satisfaction",
+        "Enforcement cases closed",
+    ],
+}
+METRICS = [
+    "approvals_completed",
+    "approvals_on_time_rate",
+    "approvals_avg_working_days",
+    "tickets_closed",
+    "tickets_satisfaction_rate",
+    "cases_closed",
+]
+LABEL_KEY = re.compile(r"^[a-z_]+\.[a-z_.]+$")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_builds_in_both_languages(overview_page, in_request, texts, lang):
+    with in_request(lang):
+        layout = overview_page.layout()
+    shown = texts(layout)
+    assert ("领导驾驶舱" if lang == "zh" else "Leadership overview") in shown
+    labels = [layout[f"overview-kpi-{metric}-label"].children for metric in METRICS]
+    assert labels == KPI_LABELS[lang]
+    assert not [text for text in shown if LABEL_KEY.match(text)], "a label is missing"
+    for graph_id in ("overview-office-graph", "overview-service-graph"):
+        assert layout[graph_id].figure.layout.title.text
+    for grid_id in ("overview-office-grid", "overview-service-grid", "overview-indicators-grid"):
+        headers = [col["headerName"] for col in layout[grid_id].columnDefs]
+        assert all(headers) and not [h for h in headers if LABEL_KEY.match(h)]
+
+
+def test_overview_defaults_to_the_latest_month_with_data(overview_page, in_request, read_con):
+    (latest,) = read_con.execute(
+        "select max(period_start) from marts.public_service_summary where scope_type = 'town'"
+    ).fetchone()
+    with in_request("zh"):
+        layout = overview_page.layout()
+    assert layout["overview-month"].value == latest.isoformat()
+    assert layout["overview-kpi-period"].children == f"{latest.year}年{latest.month}月"
+
+
+def test_office_comparison_covers_every_department_scored(overview_page, in_request, read_con):
+    (latest,) = read_con.execute(
+        "select max(period_start) from marts.fct_person_scores where period_type = 'quarter'"
+    ).fetchone()
+    expected = {
+        dept
+        for (dept,) in read_con.execute(
+            "select distinct department from marts.fct_person_scores "
+            "where period_type = 'quarter' and period_start = ? and not insufficient_data",
+            [latest],
+        ).fetchall()
+    }
+    with in_request("zh"):
+        offices, _, label, _ = overview_page.update_comparison(latest.isoformat(), "quarter")
+    assert "季度" in label
+    figure = offices["overview-office-graph"].figure
+    assert set(figure.data[0].y) == expected
+    rows = offices["overview-office-grid"].rowData
+    assert {row["department"] for row in rows} >= expected
+
+
+@pytest.mark.parametrize("period_type", ["month", "quarter", "year"])
+def test_every_period_type_renders(overview_page, in_request, period_type, read_con):
+    (latest,) = read_con.execute(
+        "select max(period_start) from marts.public_service_summary where scope_type = 'town'"
+    ).fetchone()
+    with in_request("en"):
+        offices, indicators, label, _ = overview_page.update_comparison(
+            latest.isoformat(), period_type
+        )
+    assert label
+    assert indicators["overview-indicators-grid"].rowData, "indicator medians for the period"
+    assert offices["overview-office-graph"].figure.data, "office scores for the period"
+
+
+def test_missing_warehouse_shows_a_notice_not_an_error(tmp_path, texts):
+    app = create_app(get_settings(tmp_path))
+    page = next(page for page in dash.page_registry.values() if page["path"] == "/")
+    with app.server.test_request_context("/"):
+        shown = texts(page["layout"]())
+    assert "尚无数据" in shown

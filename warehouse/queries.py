@@ -1,0 +1,316 @@
+"""Every read the dashboard makes from the warehouse, as small named functions.
+
+Each function takes the warehouse file (a path, or the `Settings` that name it) first and
+returns a pandas DataFrame (or a scalar where that is the natural answer). Each call opens its
+own short-lived read-only connection to the file as it is *now*: a refresh swaps in a new file
+with `os.replace`, and no connection is kept between requests.
+
+Inside a Flask app on which `init_cache` was called, results are memoized with flask-caching,
+keyed on the arguments *and* on the identity of the file (inode, mtime, size), so a swapped
+warehouse is read fresh without anyone clearing the cache. Outside an app the functions simply
+run uncached, which is what scripts and tests want.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import flask
+import pandas as pd
+from flask_caching import Cache
+
+from warehouse.store import connect_read
+
+if TYPE_CHECKING:
+    from townperf.settings import Settings
+
+CACHE_TIMEOUT_SECONDS = 600
+
+# The town's monthly service figures, in the order the dashboard shows them.
+SERVICE_METRICS = (
+    "approvals_completed",
+    "approvals_on_time_rate",
+    "approvals_avg_working_days",
+    "tickets_closed",
+    "tickets_satisfaction_rate",
+    "cases_closed",
+)
+COUNT_METRICS = ("approvals_completed", "tickets_closed", "cases_closed")
+# A rate or mean over a longer period is the mean of the months weighted by the cases they
+# are computed over.
+WEIGHTED_METRICS = {
+    "approvals_on_time_rate": "approvals_completed",
+    "approvals_avg_working_days": "approvals_completed",
+    "tickets_satisfaction_rate": "tickets_closed",
+}
+PERIOD_TYPES = ("month", "quarter", "year")
+
+cache = Cache()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse file does not exist yet (nothing has been built)."""
+
+
+def init_cache(server: flask.Flask, config: dict[str, Any] | None = None) -> None:
+    """Attach the query cache to a Flask server (SimpleCache unless `config` says otherwise)."""
+    cache.init_app(
+        server,
+        config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT_SECONDS}
+        | (config or {}),
+    )
+
+
+def clear_cache() -> None:
+    """Forget every memoized result of the current app (e.g. after a refresh in-process)."""
+    if flask.has_app_context():
+        cache.clear()
+
+
+def warehouse_file(source: Path | str | Settings) -> Path:
+    path = getattr(source, "warehouse_path", source)
+    return Path(path)
+
+
+def _file_identity(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError as exc:
+        raise WarehouseUnavailable(f"no warehouse at {path}") from exc
+    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    # con.sql rather than con.execute: DuckDB 2 copies the rows once more (and warns) when a
+    # DB-API result is turned into Arrow.
+    con = connect_read(path)
+    try:
+        return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+    finally:
+        con.close()
+
+
+def _sql_list(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+def _double_columns(names: tuple[str, ...]) -> str:
+    return ", ".join(f"{name}::double as {name}" for name in names)
+
+
+def warehouse_query(fn: F) -> F:
+    """Make `fn(path, *args)` accept a path or Settings, and memoize it per warehouse file."""
+
+    def run(path: str, identity: str, *args: Any) -> Any:
+        return fn(Path(path), *args)
+
+    # flask-caching names its keys after the function: give each wrapped query its own name.
+    run.__name__ = fn.__name__
+    run.__qualname__ = f"{fn.__qualname__}.cached"
+    run.__module__ = fn.__module__
+    memoized = cache.memoize()(run)
+
+    @functools.wraps(fn)
+    def wrapper(source: Path | str | Settings, *args: Any) -> Any:
+        path = warehouse_file(source)
+        identity = _file_identity(path)
+        if flask.has_app_context() and "cache" in flask.current_app.extensions:
+            return memoized(str(path), identity, *args)
+        return fn(path, *args)
+
+    wrapper.uncached = fn  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+# -- town service figures ---------------------------------------------------------------------
+
+
+@warehouse_query
+def town_kpis(path: Path) -> pd.DataFrame:
+    """One row per month (period_start, ascending) with one column per service metric."""
+    return _query(
+        f"""
+        with monthly as (
+            pivot (
+                select period_start, metric, value
+                from marts.public_service_summary
+                where scope_type = 'town'
+            )
+            on metric in ({_sql_list(SERVICE_METRICS)})
+            using first(value)
+            group by period_start
+        )
+        select
+            period_start,
+            {_double_columns(SERVICE_METRICS)}
+        from monthly
+        order by period_start
+        """,
+        path,
+    )
+
+
+@warehouse_query
+def department_service(path: Path, period_type: str, period_start: date) -> pd.DataFrame:
+    """One row per department with its service figures over the period.
+
+    Counts are summed over the months of the period; rates and means are averaged over the
+    months weighted by the cases each month's figure is computed over. Months in which a
+    department's figure was suppressed (fewer than k contributors) are simply absent.
+    """
+    _check_period_type(period_type)
+    aggregates = [f"sum({m})::double as {m}" for m in COUNT_METRICS] + [
+        f"sum({m} * {w}) / nullif(sum(case when {m} is not null then {w} end), 0) as {m}"
+        for m, w in WEIGHTED_METRICS.items()
+    ]
+    return _query(
+        f"""
+        with monthly as (
+            pivot (
+                select period_start, scope as department, metric, value
+                from marts.public_service_summary
+                where scope_type = 'department'
+                  and date_trunc($period_type, period_start) = $period_start
+            )
+            on metric in ({_sql_list(SERVICE_METRICS)})
+            using first(value)
+            group by period_start, department
+        ),
+        typed as (
+            select period_start, department, {_double_columns(SERVICE_METRICS)}
+            from monthly
+        ),
+        per_period as (
+            select
+                department,
+                {", ".join(aggregates)}
+            from typed
+            group by department
+        )
+        select department, {", ".join(SERVICE_METRICS)}
+        from per_period
+        order by department
+        """,
+        path,
+        {"period_type": period_type, "period_start": period_start},
+    )
+
+
+# -- scores -----------------------------------------------------------------------------------
+
+
+@warehouse_query
+def periods(path: Path, period_type: str) -> list[date]:
+    """The periods of this type that have person scores, newest first."""
+    _check_period_type(period_type)
+    df = _query(
+        """
+        select distinct period_start
+        from marts.fct_person_scores
+        where period_type = $period_type
+        order by period_start desc
+        """,
+        path,
+        {"period_type": period_type},
+    )
+    return [pd.Timestamp(d).date() for d in df["period_start"]]
+
+
+@warehouse_query
+def office_comparison(path: Path, period_type: str, period_start: date) -> pd.DataFrame:
+    """One row per department: staff assessed, staff scored and their composite scores.
+
+    People flagged `insufficient_data` are counted as assessed but do not enter the averages.
+    `is_complete_period` is false when the data cover only part of the period (the current
+    quarter or year, or the first one of the data).
+    """
+    _check_period_type(period_type)
+    return _query(
+        """
+        select
+            department,
+            count(*) as staff,
+            count(composite_score) filter (where not insufficient_data) as scored,
+            avg(composite_score) filter (where not insufficient_data) as avg_composite,
+            median(composite_score) filter (where not insufficient_data) as median_composite,
+            min(composite_score) filter (where not insufficient_data) as min_composite,
+            max(composite_score) filter (where not insufficient_data) as max_composite,
+            bool_and(is_complete_period) as is_complete_period
+        from marts.fct_person_scores
+        where period_type = $period_type
+          and period_start = $period_start
+        group by department
+        order by avg_composite desc nulls last, department
+        """,
+        path,
+        {"period_type": period_type, "period_start": period_start},
+    )
+
+
+@warehouse_query
+def indicator_medians(path: Path, period_type: str, period_start: date) -> pd.DataFrame:
+    """One row per job category × indicator: the median value and score of the period.
+
+    Only people with sufficient data for the indicator count; `people` says how many did.
+    """
+    _check_period_type(period_type)
+    return _query(
+        """
+        select
+            v.role_category,
+            v.indicator_code,
+            i.name_zh,
+            i.name_en,
+            i.unit,
+            i.kind,
+            i.direction,
+            count(*) as people,
+            median(v.value) as median_value,
+            median(v.score) as median_score
+        from marts.fct_indicator_values as v
+        inner join marts.dim_indicators as i using (indicator_code)
+        where v.period_type = $period_type
+          and v.period_start = $period_start
+          and v.is_sufficient
+        group by all
+        order by v.role_category, v.indicator_code
+        """,
+        path,
+        {"period_type": period_type, "period_start": period_start},
+    )
+
+
+@warehouse_query
+def indicators(path: Path) -> pd.DataFrame:
+    """The indicator catalog: code, names in both languages, direction, unit and kind."""
+    return _query(
+        """
+        select indicator_code, name_zh, name_en, direction, unit, kind
+        from marts.dim_indicators
+        order by indicator_code
+        """,
+        path,
+    )
+
+
+# -- freshness --------------------------------------------------------------------------------
+
+
+@warehouse_query
+def data_as_of(path: Path) -> datetime | None:
+    """When the newest data in the warehouse was loaded (None before any file was loaded)."""
+    df = _query("select max(loaded_at) as loaded_at from raw.loads where status = 'loaded'", path)
+    value = df["loaded_at"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def _check_period_type(period_type: str) -> None:
+    if period_type not in PERIOD_TYPES:
+        raise ValueError(f"period_type must be one of {PERIOD_TYPES}, not {period_type!r}")
