@@ -13,6 +13,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import _callback, html
 
+from dashboard.auth import init_auth, may_see, viewer
 from dashboard.context import SETTINGS_KEY
 from dashboard.i18n import LANGS, current_lang, register_language_route, t
 from townperf.settings import Settings, get_settings
@@ -37,8 +38,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     _claim_page_callbacks(app)
     server = app.server
     server.config[SETTINGS_KEY] = settings
-    if settings.secret_key:
-        server.config["SECRET_KEY"] = settings.secret_key
+    init_auth(server, settings)
     init_cache(server, _cache_config(settings))
     register_language_route(server, app.config.routes_pathname_prefix)
     app.layout = _layout
@@ -80,7 +80,12 @@ def _layout() -> html.Div:
 
 
 def navbar(lang: str) -> dbc.Navbar:
-    pages = [page for page in dash.page_registry.values() if not page.get("hidden")]
+    who = viewer()
+    pages = [
+        page
+        for page in dash.page_registry.values()
+        if not page.get("hidden") and may_see(page_key(page), who)
+    ]
     links = [
         dbc.NavItem(
             dbc.NavLink(
@@ -105,12 +110,30 @@ def navbar(lang: str) -> dbc.Navbar:
         className="lang-switch",
         title=t("lang.switch", lang),
     )
+    if who.is_public:
+        account = html.A(
+            t("auth.login", lang), href="/login", className="account-link", id="navbar-login"
+        )
+    else:
+        account = html.Span(
+            [
+                html.Span(who.username, className="account-name", id="navbar-user"),
+                html.A(
+                    t("auth.logout", lang),
+                    href="/logout",
+                    className="account-link",
+                    id="navbar-logout",
+                ),
+            ],
+            className="account",
+        )
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(t("app.brand", lang), href=dash.get_relative_path("/")),
                 dbc.Nav(links, navbar=True, class_name="me-auto"),
                 switch,
+                account,
             ],
             fluid="xl",
         ),
@@ -118,6 +141,11 @@ def navbar(lang: str) -> dbc.Navbar:
         dark=True,
         class_name="townperf-navbar",
     )
+
+
+def page_key(page: dict) -> str:
+    """The access-policy key of a registered page (its module's last name, e.g. "rankings")."""
+    return page.get("auth_page") or page["module"].rsplit(".", 1)[-1]
 
 
 def __getattr__(name: str) -> Any:

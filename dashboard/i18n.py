@@ -28,6 +28,23 @@ LABELS: dict[str, dict[str, str]] = {
     "lang.switch": {"zh": "语言", "en": "Language"},
     "page.overview": {"zh": "领导驾驶舱", "en": "Leadership overview"},
     "page.not_found": {"zh": "页面不存在", "en": "Page not found"},
+    # sign-in and access
+    "auth.login": {"zh": "登录", "en": "Sign in"},
+    "auth.logout": {"zh": "退出", "en": "Sign out"},
+    "auth.username": {"zh": "用户名", "en": "User name"},
+    "auth.password": {"zh": "密码", "en": "Password"},
+    "auth.login_title": {"zh": "登录乡镇干部绩效分析", "en": "Sign in to Town staff performance"},
+    "auth.invalid": {"zh": "用户名或密码不正确", "en": "Wrong user name or password"},
+    "auth.throttled": {
+        "zh": "登录失败次数过多，请5分钟后再试",
+        "en": "Too many failed sign-ins; try again in 5 minutes",
+    },
+    "auth.login_required": {"zh": "请先登录查看本页", "en": "Sign in to see this page"},
+    "auth.forbidden": {"zh": "您的账号无权查看本页", "en": "Your account may not see this page"},
+    "auth.public_note": {
+        "zh": "无需登录即可查看公开信息与考核办法",
+        "en": "Public figures and the methodology need no sign-in",
+    },
     # periods
     "period_type.month": {"zh": "月度", "en": "Monthly"},
     "period_type.quarter": {"zh": "季度", "en": "Quarterly"},

@@ -212,8 +212,56 @@ def demo(
         f"loaded {len(loaded)} files: {sum(f['rows_loaded'] for f in loaded)} rows, "
         f"{sum(f['rows_quarantined'] for f in loaded)} quarantined; built in {report.seconds}s"
     )
+    from townperf.demo_users import create_demo_users
+
+    table = Table(title="demo accounts / 演示账号")
+    for col in ("user", "role", "staff_id", "office", "password"):
+        table.add_column(col)
+    for user, password in create_demo_users(settings.root):
+        table.add_row(user.username, user.role, user.staff_id or "", user.office or "", password)
+    console.print(table)
+    console.print("public pages need no sign-in: /public, /methodology")
     if not no_serve:
         serve(home=settings.root, host="127.0.0.1", port=port, debug=False)
+
+
+users_app = typer.Typer(help="Dashboard accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help="staff, office_head, hr, leader or admin.")],
+    staff_id: Annotated[str | None, typer.Option(help="工号 (staff accounts).")] = None,
+    office: Annotated[str | None, typer.Option(help="科室 (office head accounts).")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(envvar="TOWNPERF_NEW_PASSWORD", help="Password; prompted when omitted."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Create or update a dashboard account (argon2-hashed password)."""
+    from townperf import users
+
+    settings = _settings(home)
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = users.add_user(settings.root, name, password, role, staff_id, office)
+    except users.UserError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from exc
+    console.print(f"user {user.username}: role {user.role}")
+
+
+@users_app.command("list")
+def users_list(home: HomeOption = None) -> None:
+    """List dashboard accounts."""
+    from townperf import users
+
+    for user in users.list_users(_settings(home).root):
+        console.print(f"{user.username}\t{user.role}\t{user.staff_id or ''}\t{user.office or ''}")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -314,3 +314,25 @@ def data_as_of(path: Path) -> datetime | None:
 def _check_period_type(period_type: str) -> None:
     if period_type not in PERIOD_TYPES:
         raise ValueError(f"period_type must be one of {PERIOD_TYPES}, not {period_type!r}")
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+
+def demo_people(path: Path) -> tuple[str, str]:
+    """A current civil servant with a complete record, and the office with most such people:
+    the demo's staff and office-head accounts see real figures."""
+    frame = _query(
+        """
+        select staff_id, department
+        from marts.fct_person_scores
+        where period_type = 'year' and not insufficient_data
+            and staff_type in ('公务员', '参公') and role_category = '审批'
+        order by period_start desc, rank_in_category
+        limit 1
+        """,
+        warehouse_file(path),
+    )
+    if frame.empty:
+        raise WarehouseUnavailable("no scored person in the warehouse for the demo accounts")
+    return str(frame.staff_id.iloc[0]), str(frame.department.iloc[0])

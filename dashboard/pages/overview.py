@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, html
 
+from dashboard.auth import guard_layout
 from dashboard.components.figures import office_scores_figure, service_volume_figure, sparkline
 from dashboard.components.formatting import (
     INDICATOR_KINDS,
@@ -68,6 +69,7 @@ MEDIAN_COLUMNS = [
 ]
 
 
+@guard_layout("overview")
 def layout(**_query: str) -> html.Div:
     lang = current_lang()
     header_args = (t("page.overview", lang), t("overview.subtitle", lang))

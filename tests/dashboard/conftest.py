@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from types import ModuleType
@@ -12,6 +13,7 @@ from dash.development.base_component import Component
 
 from dashboard.app import create_app
 from dashboard.i18n import COOKIE
+from tests.helpers import signed_in
 from townperf.settings import get_settings
 
 
@@ -35,10 +37,14 @@ def page_module(path: str) -> ModuleType:
 def in_request(dashboard_app):
     """`with in_request(lang):` runs code as a request of the app in that language would."""
 
-    def enter(lang: str = "zh"):
-        return dashboard_app.server.test_request_context(
-            "/", headers={"Cookie": f"{COOKIE}={lang}"}
-        )
+    @contextlib.contextmanager
+    def enter(lang: str = "zh", role: str = "leader", staff_id=None, office=None):
+        with dashboard_app.server.test_request_context("/", headers={"Cookie": f"{COOKIE}={lang}"}):
+            if role == "public":
+                yield
+            else:
+                with signed_in(role, staff_id, office):
+                    yield
 
     return enter
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import sign_in
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 # How each KPI is displayed: a count (1,234), a rate (96.2%) or a number of days (2.4).
@@ -42,10 +44,11 @@ def expected_kpis(read_con) -> dict[str, float]:
     )
 
 
-def test_overview_in_the_browser(dash_duo, dashboard_app, read_con):
+def test_overview_in_the_browser(dash_duo, dashboard_app, read_con, built_home):
     expected = expected_kpis(read_con)
     dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.start_server(dashboard_app)
+    sign_in(dash_duo, built_home, "leader")
 
     dash_duo.wait_for_text_to_equal("h1.page-title", "领导驾驶舱", timeout=15)
     dash_duo.wait_for_element("#overview-office-graph .main-svg", timeout=15)

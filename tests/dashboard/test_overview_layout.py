@@ -8,6 +8,7 @@ import dash
 import pytest
 
 from dashboard.app import create_app
+from tests.helpers import signed_in
 from townperf.settings import get_settings
 
 KPI_LABELS = {
@@ -103,6 +104,6 @@ def test_every_period_type_renders(overview_page, in_request, period_type, read_
 def test_missing_warehouse_shows_a_notice_not_an_error(tmp_path, texts):
     app = create_app(get_settings(tmp_path))
     page = next(page for page in dash.page_registry.values() if page["path"] == "/")
-    with app.server.test_request_context("/"):
+    with app.server.test_request_context("/"), signed_in("leader"):
         shown = texts(page["layout"]())
     assert "尚无数据" in shown

@@ -1,0 +1,31 @@
+"""Helpers the tests share: acting as a signed-in user."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def signed_in(role: str = "leader", staff_id: str | None = None, office: str | None = None):
+    """Inside a Flask request context: act as a signed-in user of that role."""
+    import flask_login
+
+    from dashboard.auth import _SessionUser
+    from townperf.users import User
+
+    flask_login.login_user(_SessionUser(User(f"test-{role}", role, staff_id, office)))
+    yield
+
+
+def sign_in(dash_duo, home: Path, role: str, staff_id=None, office=None) -> str:
+    """Create an account of that role and sign in through the real login form."""
+    from townperf import users
+
+    username = f"test-{role}-{staff_id or office or 'x'}"
+    users.add_user(home, username, "test-password-1", role, staff_id=staff_id, office=office)
+    dash_duo.driver.get(dash_duo.server_url + "/login")
+    dash_duo.driver.find_element("id", "username").send_keys(username)
+    dash_duo.driver.find_element("id", "password").send_keys("test-password-1")
+    dash_duo.driver.find_element("id", "login-submit").click()
+    return username

@@ -1,0 +1,193 @@
+"""Dashboard accounts and the audit log, in a small SQLite file beside the warehouse.
+
+They live outside `warehouse.duckdb` because the warehouse is replaced whole on every refresh,
+and the dashboard must write (logins, audit entries) while serving it read-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ROLES = ("staff", "office_head", "hr", "leader", "admin")
+_hasher = PasswordHasher()
+
+SCHEMA = """
+create table if not exists users (
+    username text primary key,
+    password_hash text not null,
+    role text not null,
+    staff_id text,
+    office text,
+    created_at text not null
+);
+create table if not exists audit_log (
+    at text not null,
+    username text,
+    role text,
+    action text not null,
+    subject text,
+    detail text
+);
+create table if not exists login_failures (
+    key text not null,
+    at text not null
+);
+"""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    staff_id: str | None = None
+    office: str | None = None
+
+
+class UserError(ValueError):
+    """A user cannot be created as asked (unknown role, missing staff id, …)."""
+
+
+def store_path(home: Path) -> Path:
+    return Path(home) / "app.sqlite"
+
+
+def _connect(home: Path) -> sqlite3.Connection:
+    path = store_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=10, isolation_level=None)
+    con.execute("pragma journal_mode=wal")
+    con.executescript(SCHEMA)
+    return con
+
+
+def add_user(
+    home: Path,
+    username: str,
+    password: str,
+    role: str,
+    staff_id: str | None = None,
+    office: str | None = None,
+) -> User:
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    if role == "staff" and not staff_id:
+        raise UserError("a staff account needs --staff-id: it sees only that person's figures")
+    if role == "office_head" and not office:
+        raise UserError("an office head account needs --office: it sees only that office")
+    if len(password) < 8:
+        raise UserError("password must have at least 8 characters")
+    con = _connect(home)
+    try:
+        con.execute(
+            "insert into users values (?, ?, ?, ?, ?, ?) on conflict(username) do update set "
+            "password_hash = excluded.password_hash, role = excluded.role, "
+            "staff_id = excluded.staff_id, office = excluded.office",
+            (username, _hasher.hash(password), role, staff_id, office, datetime.now().isoformat()),
+        )
+    finally:
+        con.close()
+    return User(username, role, staff_id, office)
+
+
+def get_user(home: Path, username: str) -> User | None:
+    con = _connect(home)
+    try:
+        row = con.execute(
+            "select username, role, staff_id, office from users where username = ?", (username,)
+        ).fetchone()
+    finally:
+        con.close()
+    return User(*row) if row else None
+
+
+def list_users(home: Path) -> list[User]:
+    con = _connect(home)
+    try:
+        rows = con.execute(
+            "select username, role, staff_id, office from users order by username"
+        ).fetchall()
+    finally:
+        con.close()
+    return [User(*row) for row in rows]
+
+
+def verify(home: Path, username: str, password: str) -> User | None:
+    con = _connect(home)
+    try:
+        row = con.execute(
+            "select password_hash, role, staff_id, office from users where username = ?",
+            (username,),
+        ).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        # Spend the same time as a real check, so timing does not reveal which names exist.
+        _hasher.hash(password)
+        return None
+    try:
+        _hasher.verify(row[0], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return User(username, row[1], row[2], row[3])
+
+
+def record_failure(home: Path, key: str) -> None:
+    con = _connect(home)
+    try:
+        con.execute("insert into login_failures values (?, ?)", (key, datetime.now().isoformat()))
+    finally:
+        con.close()
+
+
+def recent_failures(home: Path, key: str, window: timedelta) -> int:
+    since = (datetime.now() - window).isoformat()
+    con = _connect(home)
+    try:
+        (count,) = con.execute(
+            "select count(*) from login_failures where key = ? and at >= ?", (key, since)
+        ).fetchone()
+    finally:
+        con.close()
+    return int(count)
+
+
+def clear_failures(home: Path, key: str) -> None:
+    con = _connect(home)
+    try:
+        con.execute("delete from login_failures where key = ?", (key,))
+    finally:
+        con.close()
+
+
+def audit(
+    home: Path,
+    username: str | None,
+    role: str | None,
+    action: str,
+    subject: str | None = None,
+    detail: str | None = None,
+) -> None:
+    con = _connect(home)
+    try:
+        con.execute(
+            "insert into audit_log values (?, ?, ?, ?, ?, ?)",
+            (datetime.now().isoformat(timespec="seconds"), username, role, action, subject, detail),
+        )
+    finally:
+        con.close()
+
+
+def audit_entries(home: Path, limit: int = 500) -> list[dict]:
+    con = _connect(home)
+    try:
+        con.row_factory = sqlite3.Row
+        rows = con.execute("select * from audit_log order by at desc limit ?", (limit,)).fetchall()
+    finally:
+        con.close()
+    return [dict(row) for row in rows]
