@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 
 import pyarrow as pa
@@ -64,30 +62,13 @@ class _Writer:
     """Writes files and keeps the manifest; cycles encodings and date styles across files the
     way different systems and different clerks would."""
 
-    def __init__(
-        self, out_dir: Path, progress: Callable[[str], None] | None, parallel: bool
-    ) -> None:
+    def __init__(self, out_dir: Path, progress: Callable[[str], None] | None) -> None:
         self.out_dir = out_dir
         self.progress = progress or (lambda _msg: None)
         self.files: dict[str, dict] = {}
         self.csv_count = 0
         self.xlsx_count = 0
         self.per_source: dict[str, int] = {}
-        # openpyxl needs ~25 µs a cell; at county scale the spreadsheets are written by a second
-        # process while this one renders the large CSVs.
-        self.pool = ProcessPoolExecutor(1, mp_context=get_context("spawn")) if parallel else None
-        self.pending: list[tuple[str, Future]] = []
-
-    def close(self) -> None:
-        """Wait for spreadsheets still being written; re-raises a failure of any of them."""
-        if self.pool is None:
-            return
-        try:
-            for name, future in self.pending:
-                future.result()
-                self.progress(f"{name}: written")
-        finally:
-            self.pool.shutdown(cancel_futures=True)
 
     def csv(
         self,
@@ -126,12 +107,7 @@ class _Writer:
         dates_as_text = self.xlsx_count % 3 == 2
         self.xlsx_count += 1
         name = f"{source}_{period.label}.xlsx"
-        args = (self.out_dir / name, source, title, sheet, rows, dates_as_text)
-        if self.pool is None:
-            write_xlsx(*args)
-        else:
-            self.pending.append((name, self.pool.submit(write_xlsx, *args)))
-        n = len(rows)
+        n = write_xlsx(self.out_dir / name, source, title, sheet, rows, dates_as_text)
         self._record(name, source, period, n, defects or [], carried_over=carried, format="xlsx")
         self.files[name] |= {
             "encoding": None,
@@ -189,17 +165,13 @@ def generate(
     snapshots = snapshots or [day_number(end) - 1]
     roster = build_roster(seed, n_towns, first, end, snapshots)
     region = "G镇" if n_towns == 1 else f"{n_towns}个镇汇总"
-    writer = _Writer(out_dir, progress, parallel=n_towns > 1)
+    writer = _Writer(out_dir, progress)
     ctx = Context(roster, cal, defect_rate)
-    try:
-        # Spreadsheets first, so that in parallel mode they are written while the CSVs render.
-        _write_staff(writer, roster, quarters, snapshots, region)
-        _write_tasks(writer, ctx, seed, years, region)
-        annual = _write_results(writer, roster, cal, seed, day_number(end), quarters, years, region)
-        _write_records(writer, ctx, seed, quarters, halves)
-        _write_feedback(writer, annual)
-    finally:
-        writer.close()
+    _write_staff(writer, roster, quarters, snapshots, region)
+    _write_records(writer, ctx, seed, quarters, halves)
+    _write_tasks(writer, ctx, seed, years, region)
+    annual = _write_results(writer, roster, cal, seed, day_number(end), quarters, years, region)
+    _write_feedback(writer, annual)
 
     manifest = {
         "seed": seed,
@@ -251,40 +223,40 @@ def _write_tasks(
 def _write_records(
     writer: _Writer, ctx: Context, seed: int, quarters: list[Period], halves: list[Period]
 ) -> None:
+    """The large sources, as overlapping CSV exports: quarterly, cases half-yearly."""
     matters = load_matters()
+    sources = [
+        (
+            "approvals",
+            quarters,
+            lambda p, rng: approvals_new(ctx, p, rng, matters),
+            lambda p, batch, rng, style: approvals_file(ctx, p, batch, rng, style, matters),
+        ),
+        (
+            "tickets",
+            quarters,
+            lambda p, rng: tickets_new(ctx, p, rng),
+            lambda p, batch, rng, style: tickets_file(ctx, p, batch, rng, style),
+        ),
+        (
+            "cases",
+            halves,
+            lambda p, rng: cases_new(ctx, p, rng),
+            lambda p, batch, rng, style: cases_file(ctx, p, batch, rng, style),
+        ),
+    ]
+    for source, source_periods, new_records, render in sources:
 
-    def new_approvals(p: Period) -> Batch:
-        return approvals_new(ctx, p, make_rng(seed, "approvals", p.label), matters)
+        def new(p: Period, source: str = source, new_records=new_records) -> Batch:
+            return new_records(p, make_rng(seed, source, p.label))
 
-    for period, batch in overlapping(quarters, new_approvals):
-        rng = make_rng(seed, "approvals-file", period.label)
+        for period, batch in overlapping(source_periods, new):
+            rng = make_rng(seed, f"{source}-file", period.label)
 
-        def make(style: str, period: Period = period, batch: Batch = batch, rng=rng):
-            return approvals_file(ctx, period, batch, rng, style, matters)
+            def make(style: str, p=period, b=batch, r=rng, render=render):
+                return render(p, b, r, style)
 
-        writer.csv("approvals", period, make, _carried(batch, period))
-
-    def new_tickets(p: Period) -> Batch:
-        return tickets_new(ctx, p, make_rng(seed, "tickets", p.label))
-
-    for period, batch in overlapping(quarters, new_tickets):
-        rng = make_rng(seed, "tickets-file", period.label)
-
-        def make(style: str, period: Period = period, batch: Batch = batch, rng=rng):
-            return tickets_file(ctx, period, batch, rng, style)
-
-        writer.csv("tickets", period, make, _carried(batch, period))
-
-    def new_cases(p: Period) -> Batch:
-        return cases_new(ctx, p, make_rng(seed, "cases", p.label))
-
-    for period, batch in overlapping(halves, new_cases):
-        rng = make_rng(seed, "cases-file", period.label)
-
-        def make(style: str, period: Period = period, batch: Batch = batch, rng=rng):
-            return cases_file(ctx, period, batch, rng, style)
-
-        writer.csv("cases", period, make, _carried(batch, period))
+            writer.csv(source, period, make, _carried(batch, period))
 
 
 def _write_results(
@@ -303,7 +275,7 @@ def _write_results(
     annual_all = []
     for year in years:
         assessed = [q for q in quarters if q.full and q.year == year.year]
-        if year.full:
+        if year.full and export_day > year.end + 31:
             assessed.append(year)
         if not assessed:
             continue

@@ -49,7 +49,7 @@ class Results:
             self._perf[period.label] = on
         return self._perf[period.label]
 
-    def _day(self, days: np.ndarray) -> np.ndarray:
+    def working_day(self, days: np.ndarray | int) -> np.ndarray:
         """Decisions are dated on working days."""
         return self.cal.add_working_days(np.asarray(days, dtype=np.int64), 0)
 
@@ -168,11 +168,11 @@ def action_rows(res: Results, periods: list[Period]) -> tuple[list[list[object]]
         n = len(graded)
         end = period.last_day
         if is_year:
-            notified = res._day(end + rng.integers(25, 56, n))
+            notified = res.working_day(end + rng.integers(25, 56, n))
             notified_ok = rng.random(n) >= 0.03
             prior = rng.binomial(2, 1 / (1 + np.exp(-(1.8 * graded["perf"].to_numpy() - 2.0))))
         else:
-            notified = res._day(end + rng.integers(8, 21, n))
+            notified = res.working_day(end + rng.integers(8, 21, n))
             notified_ok = rng.random(n) >= 0.05
             prior = np.zeros(n, dtype=int)
         graded["notified"] = np.where(notified_ok, notified, 0)
@@ -209,7 +209,9 @@ def _action_row(
     decided = applied = amount = None
     if action:
         slow = action in ("记三等功", "调整档次", "晋升职级")
-        decided_day = int(res._day(base + rng.integers(10 if slow else 0, 40 if slow else 15)))
+        decided_day = int(
+            res.working_day(base + rng.integers(10 if slow else 0, 40 if slow else 15))
+        )
         u = rng.random()
         if u < 0.05:
             applied_day = 0  # not applied yet
@@ -238,7 +240,7 @@ def feedback_rows(res: Results, annual: pd.DataFrame) -> list[list[object]]:
         start = np.where(graded["notified"] > 0, graded["notified"], fallback)
         for i, sid in enumerate(graded["staff_id"]):
             if rng.random() < 0.7:
-                held = int(res._day(start[i] + rng.integers(1, 25)))
+                held = int(res.working_day(start[i] + rng.integers(1, 25)))
                 rows.append((held, sid, [label, sid, "绩效面谈", held, held, None]))
         for _, idx in graded.groupby("town").indices.items():
             rows += _appeals(res, rng, label, graded.iloc[idx], start[idx])
@@ -267,11 +269,11 @@ def _appeals(
     out = []
     for n, i in enumerate(sorted(chosen)):
         sid = town["staff_id"].iat[i]
-        held = int(res._day(start[i] + rng.integers(2, 29)))
+        held = int(res.working_day(start[i] + rng.integers(2, 29)))
         resolved, outcome = _resolve(rng, held, 30)
         out.append((held, sid, [label, sid, "复核申请", held, resolved, outcome]))
         if outcome == "维持" and (n == 0 or rng.random() < 0.3):
-            appeal = int(res._day(resolved + rng.integers(3, 15)))
+            appeal = int(res.working_day(resolved + rng.integers(3, 15)))
             resolved2, outcome2 = _resolve(rng, appeal, 60)
             out.append((appeal, sid, [label, sid, "申诉", appeal, resolved2, outcome2]))
     return out

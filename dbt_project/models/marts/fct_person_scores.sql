@@ -52,7 +52,24 @@ ranked as (
                         composites.insufficient_data
                     order by composites.composite_score
                 )
-        end as category_percentile
+        end as category_percentile,
+        case
+            when not composites.insufficient_data then
+                rank() over (
+                    partition by
+                        composites.department, composites.role_category, composites.period_type,
+                        composites.period_start, composites.insufficient_data
+                    order by composites.composite_score desc
+                )
+        end as rank_in_office,
+        case
+            when not composites.insufficient_data then
+                count(*) over (
+                    partition by
+                        composites.department, composites.role_category, composites.period_type,
+                        composites.period_start, composites.insufficient_data
+                )
+        end as n_in_office
     from composites
     inner join staff_periods
         on
@@ -133,6 +150,8 @@ final as (
         with_previous.rank_in_category,
         with_previous.n_in_category,
         with_previous.category_percentile,
+        with_previous.rank_in_office,
+        with_previous.n_in_office,
         with_previous.previous_rank,
         with_previous.previous_rank - with_previous.rank_in_category as rank_change,
         -- grade recommendation (annual, civil servants only; the committee decides)
