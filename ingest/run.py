@@ -50,14 +50,22 @@ def file_sha256(path: Path) -> str:
 
 def _duplicate_reasons(text: pd.DataFrame) -> pd.Series:
     """An exact copy of an earlier row in the same file is quarantined, naming the original."""
-    dup = text.duplicated(keep="first")
+    row_hash = pd.util.hash_pandas_object(text, index=False)
+    dup = row_hash.duplicated(keep="first")
     reasons = pd.Series("", index=text.index, dtype=object)
     if dup.any():
+        hashes = row_hash[dup].unique()
+        candidates = text[row_hash.isin(hashes)]
         first_of = (
-            text.reset_index().groupby(list(text.columns), sort=False)["index"].transform("min")
+            candidates.reset_index()
+            .groupby(list(text.columns), sort=False)["index"]
+            .transform("min")
         )
-        first_of.index = text.index
-        reasons[dup] = "exact duplicate of data row " + (first_of[dup] + 1).astype(str)
+        first_of.index = candidates.index
+        # a 64-bit hash collision is not a duplicate: the first identical row must be another
+        dup_rows = dup[dup].index
+        dup_rows = dup_rows[first_of[dup_rows].to_numpy() != dup_rows.to_numpy()]
+        reasons[dup_rows] = "exact duplicate of data row " + (first_of[dup_rows] + 1).astype(str)
     return reasons
 
 
@@ -80,9 +88,23 @@ def _header_problem(headers: list[str], match) -> str:
     return "; ".join(parts)
 
 
-def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, source: str | None = None
-) -> FileResult:
+@dataclass
+class _Prepared:
+    """A readable file, typed and checked for parse errors, waiting for its source's suite."""
+
+    path: Path
+    result: FileResult
+    load_id: str
+    table: object
+    mapping: object
+    typed: pd.DataFrame
+    reasons: pd.Series
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection, path: Path, source: str | None, seen: dict[str, str]
+) -> FileResult | _Prepared:
+    """Read, map and type one file; a FileResult when it is already finished (skipped/refused)."""
     path = Path(path)
     result = FileResult(file=path.name, status="refused")
     if not path.is_file():
@@ -90,10 +112,12 @@ def ingest_file(
         return result
     result.sha256 = file_sha256(path)
     earlier = load.previous_load(con, result.sha256)
-    if earlier:
+    if earlier or result.sha256 in seen:
+        name, when = earlier or (seen[result.sha256], "in this run")
         result.status = "skipped"
-        result.message = f"already loaded as {earlier[0]} on {earlier[1]}"
+        result.message = f"already loaded as {name} {'on ' if earlier else ''}{when}"
         return result
+    seen[result.sha256] = path.name
     load_id = uuid.uuid4().hex
     try:
         table = read_file(path)
@@ -106,7 +130,6 @@ def ingest_file(
         return result
     match = detect_source(table.headers, source)
     result.source = match.mapping.source
-    result.rows_read = len(table.data)
     if match.score == 0:
         result.source = None
         result.message = (
@@ -114,53 +137,83 @@ def ingest_file(
             + ", ".join(map(str, table.headers))
             + "); add aliases in ingest/mappings/ or pass --source"
         )
-        result.rows_read = 0
         _log(con, load_id, path, result, encoding=table.encoding)
         return result
     if match.missing_required:
         problem = _header_problem(table.headers, match)
         result.message = f"headers do not match source '{match.mapping.source}': {problem}"
-        result.rows_read = 0
         _log(con, load_id, path, result, encoding=table.encoding)
         return result
     if match.unknown:
         result.warnings.append(_header_problem(table.headers, match) + " — column ignored")
-
-    mapping = match.mapping
+    result.rows_read = len(table.data)
     text = table.data[[str(pos) for pos in match.columns]]
     text.columns = list(match.columns.values())
-    typed, reasons = parse_frame(text, mapping)
+    typed, reasons = parse_frame(text, match.mapping)
     dup = _duplicate_reasons(table.data)
     reasons = reasons.where(dup == "", dup)
-    clean = reasons == ""
-    outcome = validate(typed[clean], mapping)
-    reasons.loc[clean] = outcome.reasons
-    bad = reasons != ""
+    return _Prepared(path, result, load_id, table, match.mapping, typed, reasons)
 
-    good = typed[~bad].copy()
+
+def _validate_batch(batch: list[_Prepared]) -> list[list[dict]]:
+    """One run of the source's suite over the clean rows of several files: the suite's fixed
+    cost is paid once per batch, not once per file. Returns each file's check results."""
+    mapping = batch[0].mapping
+    clean_parts = [p.typed[p.reasons == ""] for p in batch]
+    combined = pd.concat(clean_parts, ignore_index=True)
+    outcome = validate(combined, mapping)
+    offset = 0
+    for prepared, part in zip(batch, clean_parts, strict=True):
+        own = outcome.reasons.iloc[offset : offset + len(part)]
+        prepared.reasons.loc[part.index] = own.to_numpy()
+        offset += len(part)
+    per_file = []
+    for prepared in batch:
+        failing = prepared.reasons[prepared.reasons != ""]
+        per_file.append(
+            [
+                {
+                    **check,
+                    "unexpected_count": int(
+                        failing.str.contains(check["message"], regex=False).sum()
+                    )
+                    if check["message"]
+                    else 0,
+                    "success": not failing.str.contains(check["message"], regex=False).any(),
+                }
+                for check in outcome.checks
+            ]
+        )
+    return per_file
+
+
+def _write(con: duckdb.DuckDBPyConnection, prepared: _Prepared, checks: list[dict]) -> FileResult:
+    result, reasons, path = prepared.result, prepared.reasons, prepared.path
+    bad = reasons != ""
+    good = prepared.typed[~bad].copy()
     seq = load.next_load_seq(con)
-    good["_load_id"] = load_id
+    good["_load_id"] = prepared.load_id
     good["_load_seq"] = seq
     good["_file"] = path.name
     good["_row"] = (good.index + 1).astype("int32")
-    load.insert_rows(con, good, mapping)
+    load.insert_rows(con, good, prepared.mapping)
     load.insert_quarantine(
         con,
-        load_id,
+        prepared.load_id,
         path.name,
-        mapping.source,
-        table.headers,
-        table.data[bad],
+        prepared.mapping.source,
+        prepared.table.headers,
+        prepared.table.data[bad],
         reasons[bad],
-        table.header_line,
+        prepared.table.header_line,
     )
-    load.insert_checks(con, load_id, path.name, mapping.source, outcome.checks)
+    load.insert_checks(con, prepared.load_id, path.name, prepared.mapping.source, checks)
     result.status = "loaded"
     result.rows_loaded = int((~bad).sum())
     result.rows_quarantined = int(bad.sum())
     for row, reason in reasons[bad].items():
         result.reasons.setdefault(reason, []).append(int(row) + 1)
-    _log(con, load_id, path, result, encoding=table.encoding, seq=seq)
+    _log(con, prepared.load_id, path, result, encoding=prepared.table.encoding, seq=seq)
     return result
 
 
@@ -198,17 +251,49 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+BATCH_ROWS = 2_000_000
+
+
 def ingest_paths(
     con: duckdb.DuckDBPyConnection,
     paths: Iterable[Path],
     source: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
+    """Ingest files in name order; per source, files are validated in batches of rows."""
     load.ensure_schema(con)
-    results = []
-    for path in expand_paths(paths):
-        result = ingest_file(con, path, source)
-        results.append(result)
-        if on_file:
-            on_file(result)
-    return results
+    files = expand_paths(paths)
+    results: dict[int, FileResult] = {}
+    pending: dict[str, list[tuple[int, _Prepared]]] = {}
+    seen: dict[str, str] = {}
+
+    def flush(name: str) -> None:
+        batch = pending.pop(name, [])
+        if not batch:
+            return
+        checks = _validate_batch([p for _, p in batch])
+        for (position, prepared), file_checks in zip(batch, checks, strict=True):
+            results[position] = _write(con, prepared, file_checks)
+            if on_file:
+                on_file(results[position])
+
+    for position, path in enumerate(files):
+        outcome = _prepare(con, path, source, seen)
+        if isinstance(outcome, FileResult):
+            results[position] = outcome
+            if on_file:
+                on_file(outcome)
+            continue
+        queue = pending.setdefault(outcome.mapping.source, [])
+        queue.append((position, outcome))
+        if sum(len(p.typed) for _, p in queue) >= BATCH_ROWS:
+            flush(outcome.mapping.source)
+    for name in list(pending):
+        flush(name)
+    return [results[i] for i in range(len(files))]
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, path: Path, source: str | None = None
+) -> FileResult:
+    return ingest_paths(con, [path], source)[0]
