@@ -170,16 +170,21 @@ def insert_load(con: duckdb.DuckDBPyConnection, record: dict) -> None:
 def insert_checks(
     con: duckdb.DuckDBPyConnection, load_id: str, file_name: str, source: str, checks: list[dict]
 ) -> None:
-    for check in checks:
-        con.execute(
-            "insert into raw.validation_results values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                load_id,
-                file_name,
-                source,
-                check["expectation"],
-                check["message"],
-                check["success"],
-                check["unexpected_count"],
-            ],
-        )
+    if not checks:
+        return
+    table = pa.table(
+        {
+            "load_id": [load_id] * len(checks),
+            "file_name": [file_name] * len(checks),
+            "source": [source] * len(checks),
+            "expectation": [c["expectation"] for c in checks],
+            "message": [c["message"] for c in checks],
+            "success": [bool(c["success"]) for c in checks],
+            "unexpected_count": pa.array([int(c["unexpected_count"]) for c in checks], pa.int32()),
+        }
+    )
+    con.register("incoming_checks", table)
+    try:
+        con.execute("insert into raw.validation_results by name select * from incoming_checks")
+    finally:
+        con.unregister("incoming_checks")

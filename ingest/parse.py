@@ -6,6 +6,7 @@ date, and an enum value outside the mapping's list is refused by the expectation
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -26,6 +27,24 @@ PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 _CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
+def _likely_first(text: pd.Series, formats: tuple[str, ...]) -> tuple[str, ...]:
+    """Order formats by how many of a sample of values they parse: one export uses one format,
+    so the whole column is usually parsed by the first pass."""
+    sample = text[text != ""].head(50).tolist()
+
+    def hits(fmt: str) -> int:
+        count = 0
+        for value in sample:
+            try:
+                dt.datetime.strptime(value, fmt)
+                count += 1
+            except ValueError:
+                pass
+        return count
+
+    return tuple(sorted(formats, key=hits, reverse=True))
+
+
 def _parse_temporal(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
     chinese = text.str.contains("年", regex=False)
     if chinese.any():
@@ -34,7 +53,7 @@ def _parse_temporal(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
         )
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     remaining = text != ""
-    for fmt in formats:
+    for fmt in _likely_first(text, formats):
         if not remaining.any():
             break
         parsed = pd.to_datetime(text[remaining], format=fmt, errors="coerce")
