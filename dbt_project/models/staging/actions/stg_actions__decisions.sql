@@ -6,12 +6,7 @@ source as (
 ),
 
 latest as (
-    select *
-    from source
-    qualify row_number() over (
-        partition by period, staff_id, coalesce(action, '')
-        order by _load_seq desc, _row desc
-    ) = 1
+    {{ latest_version('source', "period, staff_id, coalesce(action, '')") }}
 ),
 
 renamed as (

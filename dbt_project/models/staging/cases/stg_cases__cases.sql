@@ -6,11 +6,7 @@ source as (
 ),
 
 latest as (
-    select *
-    from source
-    qualify row_number() over (
-        partition by case_no order by _load_seq desc, _row desc
-    ) = 1
+    {{ latest_version('source', "case_no") }}
 ),
 
 renamed as (

@@ -6,11 +6,7 @@ source as (
 ),
 
 latest as (
-    select *
-    from source
-    qualify row_number() over (
-        partition by task_id order by _load_seq desc, _row desc
-    ) = 1
+    {{ latest_version('source', "task_id") }}
 ),
 
 renamed as (
