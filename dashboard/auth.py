@@ -108,6 +108,15 @@ def refusal(who: Viewer):
             [
                 html.H3(t("auth.login_required", lang)),
                 html.A(t("auth.login", lang), href="/login", className="btn btn-primary"),
+                html.P(
+                    [
+                        t("auth.public_note", lang) + ": ",
+                        html.A(t("page.public", lang), href="/public"),
+                        " · ",
+                        html.A(t("page.methodology", lang), href="/methodology"),
+                    ],
+                    className="text-muted mt-4",
+                ),
             ],
             className="auth-refusal",
             id="auth-refusal",
