@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -146,29 +148,172 @@ def build(home: HomeOption = None) -> None:
     console.print(f"built {outcome.nodes} dbt nodes into {settings.warehouse_path}")
 
 
+class _RefreshProgress:
+    """Rich bars for ingest and build on a terminal; one plain, timestamped line per file and
+    dbt node otherwise, which is what a cron log wants."""
+
+    def __init__(self) -> None:
+        self.live = err.is_terminal
+        self.bars = _progress()
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> _RefreshProgress:
+        self.bars.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bars.__exit__(*exc)
+
+    def stage(self, name: str, total: int | None) -> None:
+        if self.live and name in ("ingest", "build"):
+            self.tasks[name] = self.bars.add_task(name, total=total)
+        elif not self.live:
+            _log_line(name if total is None else f"{name}: {total}")
+
+    def file(self, result) -> None:
+        if self.live:
+            description = f"ingest {result.file[:40]}"
+            self.bars.update(self.tasks["ingest"], advance=1, description=description)
+        else:
+            _log_line(
+                f"ingest {result.file}: {result.status}, {result.rows_read} read, "
+                f"{result.rows_loaded} loaded, {result.rows_quarantined} quarantined"
+            )
+
+    def node(self, name: str, status: str) -> None:
+        if self.live:
+            self.bars.update(self.tasks["build"], advance=1, description=f"dbt {name[:40]}")
+        else:
+            _log_line(f"dbt {name}: {status}")
+
+
+def _log_line(text: str) -> None:
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    err.print(f"{stamp} {text}", markup=False, highlight=False)
+
+
+def _print_refresh(report) -> None:
+    files = [f for f in report.files if f["status"] != "skipped"]
+    if files:
+        table = Table(title=f"refresh {report.run_id}")
+        for col in ("file", "source", "read", "loaded", "quarantined", "status"):
+            table.add_column(
+                col, justify="right" if col in ("read", "loaded", "quarantined") else "left"
+            )
+        for f in files:
+            table.add_row(
+                f["file"],
+                f["source"] or "-",
+                str(f["rows_read"]),
+                str(f["rows_loaded"]),
+                str(f["rows_quarantined"]),
+                f["status"],
+            )
+        console.print(table)
+    for note in filter(None, [report.recovered, *report.warnings]):
+        err.print(f"note: {note}", markup=False, highlight=False)
+
+
 @app.command()
-def refresh(home: HomeOption = None) -> None:
-    """Ingest the inbox, build into a new file, swap it in. Safe to run from cron."""
+def refresh(
+    home: HomeOption = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild", help="Run dbt even when nothing new was loaded (e.g. seeds edited)."
+        ),
+    ] = False,
+) -> None:
+    """Ingest the inbox, validate, build into a new file, swap it in. Safe to run from cron.
+
+    Exit status: 0 done (or nothing new); 1 validation failed or another refresh is running;
+    2 any other error. Unless it is 0, the previous warehouse is still serving.
+    """
     from townperf import pipeline
     from warehouse.store import WarehouseBusy
 
     settings = _settings(home)
     try:
-        report = pipeline.refresh(settings)
+        with _RefreshProgress() as progress:
+            report = pipeline.refresh(
+                settings,
+                on_file=progress.file,
+                on_node=progress.node,
+                on_stage=progress.stage,
+                rebuild=rebuild,
+            )
     except WarehouseBusy as exc:
-        err.print(str(exc))
+        err.print(f"refresh not started: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
-    loaded = sum(1 for f in report.files if f["status"] == "loaded")
-    if report.status != "success":
+    except Exception as exc:  # the exit status promises 2 for anything unexpected
+        err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    _print_refresh(report)
+    if report.status == "validation_failed":
+        err.print(
+            "refresh stopped by validation; previous warehouse still serving, inbox files left "
+            "in place:",
+            markup=False,
+        )
+        for problem in report.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+    elif report.status != "success":
         err.print(
             f"refresh failed after {report.seconds}s, previous warehouse still serving: "
-            f"{report.error}"
+            f"{report.error}",
+            markup=False,
+            highlight=False,
         )
-        raise typer.Exit(1)
+    else:
+        console.print(
+            f"refresh {report.run_id}: {report.files_loaded} file(s) loaded "
+            f"({report.rows_loaded} rows, {report.rows_quarantined} quarantined), "
+            f"{report.files_skipped} already loaded; dbt {report.dbt_status}"
+            + (f" ({report.dbt_nodes} nodes)" if report.dbt_nodes else "")
+            + f"; {report.archived} archived; {report.seconds}s",
+            markup=False,
+            highlight=False,
+        )
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def scheduler(
+    home: HomeOption = None,
+    cron: Annotated[
+        str,
+        typer.Option(
+            envvar="TOWNPERF_REFRESH_CRON",
+            help="When to refresh, as a crontab line's five fields (default 02:30 daily).",
+        ),
+    ] = "30 2 * * *",
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="Time zone of the schedule, e.g. Asia/Shanghai (default: local)."),
+    ] = None,
+    now: Annotated[bool, typer.Option("--now", help="Also refresh once right away.")] = False,
+) -> None:
+    """Run `townperf refresh` on a cron schedule, each run in a fresh process, until stopped."""
+    import logging
+
+    from townperf import scheduler as scheduling
+
+    settings = _settings(home)
+    try:
+        blocking = scheduling.build_scheduler(settings, cron, timezone, run_now=now)
+    except (ValueError, LookupError) as exc:
+        err.print(f"bad schedule {cron!r}: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    zone = blocking.timezone
+    upcoming = blocking.get_job("refresh").trigger.get_next_fire_time(None, datetime.now(zone))
     console.print(
-        f"refresh {report.run_id}: {loaded} file(s) loaded, {report.dbt_nodes} dbt nodes, "
-        f"{report.seconds}s"
+        f"refreshing {settings.root} on '{cron}' ({zone}); next at {upcoming}",
+        markup=False,
+        highlight=False,
     )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it
+        blocking.start()
 
 
 @app.command()
@@ -262,6 +407,84 @@ def users_list(home: HomeOption = None) -> None:
 
     for user in users.list_users(_settings(home).root):
         console.print(f"{user.username}\t{user.role}\t{user.staff_id or ''}\t{user.office or ''}")
+
+
+@app.command()
+def bench(
+    scales: Annotated[
+        str, typer.Option(help="Comma-separated: town, county, province.")
+    ] = "town,county",
+    towns: Annotated[
+        int | None, typer.Option(help="Towns in the province slice (default 120).")
+    ] = None,
+    months: Annotated[int, typer.Option(help="Months of history generated.")] = 24,
+    seed: Annotated[int, typer.Option(help="Seed of the generated exports.")] = 42,
+    clients: Annotated[int, typer.Option(help="Concurrent dashboard clients.")] = 20,
+    duration: Annotated[float, typer.Option(help="Seconds of dashboard load.")] = 30.0,
+    think: Annotated[
+        float, typer.Option(help="Mean pause between a client's requests, seconds.")
+    ] = 0.0,
+    workers: Annotated[int, typer.Option(help="gunicorn workers serving the dashboard.")] = 2,
+    no_postgres: Annotated[
+        bool, typer.Option("--no-postgres", help="Skip the PostgreSQL peer build.")
+    ] = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write one JSON object per scale here.")
+    ] = None,
+    markdown: Annotated[
+        Path | None,
+        typer.Option(help="The BENCHMARKS.md to update (default: the repository's)."),
+    ] = None,
+    no_markdown: Annotated[
+        bool, typer.Option("--no-markdown", help="Do not touch BENCHMARKS.md.")
+    ] = False,
+    workdir: Annotated[
+        Path | None, typer.Option(help="Where the temporary data goes (default: system temp).")
+    ] = None,
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the generated data.")] = False,
+) -> None:
+    """The benchmark suite: ingest, floor, build, refresh, dashboard latency, PostgreSQL peer."""
+    from townperf import bench as benchmark
+
+    options = benchmark.BenchOptions(
+        scales=tuple(s.strip() for s in scales.split(",") if s.strip()),
+        towns=towns,
+        months=months,
+        seed=seed,
+        workdir=workdir,
+        keep=keep,
+        clients=clients,
+        duration_s=duration,
+        think_s=think,
+        workers=workers,
+        postgres=not no_postgres,
+    )
+    try:
+        results = benchmark.run_bench(options, log=lambda line: err.print(line, markup=False))
+    except ValueError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+    benchmark.stamp(results, options)
+    table = Table(title="townperf bench")
+    table.add_column("")
+    for r in results:
+        table.add_column(r["scale"], justify="right")
+    for label, cells in benchmark.table_rows(results):
+        table.add_row(label, *cells)
+    console.print(table)
+    targets = Table(title="targets")
+    for col in ("target", "measured", "verdict"):
+        targets.add_column(col)
+    for row in benchmark.targets(results):
+        targets.add_row(*row)
+    console.print(targets)
+    if json_path is not None:
+        json_path.write_text(benchmark.json_lines(results), encoding="utf-8")
+        console.print(f"wrote {json_path}")
+    if not no_markdown:
+        path = markdown or benchmark.MARKDOWN
+        benchmark.write_markdown(path, results)
+        console.print(f"updated {path}")
 
 
 def main() -> None:  # pragma: no cover - console entry

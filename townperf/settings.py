@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     port: int = 8050
     secret_key: str | None = None
     production: bool = False
+    # A refresh stops (exit 1, old warehouse serving) when a file has more than this share of
+    # its rows quarantined: an export that bad is a wrong or broken file, not a few bad rows.
+    max_quarantine_share: float = 0.5
 
     @cached_property
     def root(self) -> Path:
