@@ -1,0 +1,665 @@
+"""The warehouse reads of the person pages: rankings, the HR drill-down and the staff self view.
+
+Same contract as `warehouse.queries`: the warehouse file first, a DataFrame back, one short
+read-only connection per call, memoized per file identity inside the app. Who may see what is
+decided by the caller (`dashboard.auth.viewer()`); these functions take the office to restrict
+to, and restrict in SQL, so nothing outside it ever leaves the warehouse.
+
+A person's name, office and post come from their latest roster version in `marts.dim_staff`;
+the office a score counts for is the one in `marts.fct_person_scores` (where they spent most of
+the period).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.queries import _check_period_type, _query, warehouse_file, warehouse_query
+from warehouse.store import connect_read
+
+# Shown at most in the records grid of one indicator; the export has them all.
+RECORDS_SHOWN = 1000
+
+
+class _Session:
+    """One read-only connection, opened when the first query needs it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.con: duckdb.DuckDBPyConnection | None = None
+
+    def sql(self, sql: str, path: Path, params: dict[str, Any] | None) -> pd.DataFrame:
+        if path != self.path:
+            return _query(sql, path, params)
+        if self.con is None:
+            self.con = connect_read(self.path)
+        return self.con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+
+
+_session: ContextVar[_Session | None] = ContextVar("_session", default=None)
+
+
+def _sql(sql: str, path: Path, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    session = _session.get()
+    if session is None:
+        return _query(sql, path, params)
+    return session.sql(sql, path, params)
+
+
+@contextlib.contextmanager
+def session(source: Path | str) -> Iterator[None]:
+    """Let the queries of this module made inside share one read-only connection.
+
+    Opening a connection costs more than most of these queries take, and a page view makes
+    several; the connection is opened only if some query is not already memoized, and closed
+    on leaving. Nested sessions use the outer one.
+    """
+    if _session.get() is not None:
+        yield
+        return
+    current = _Session(warehouse_file(source))
+    token = _session.set(current)
+    try:
+        yield
+    finally:
+        _session.reset(token)
+        if current.con is not None:
+            current.con.close()
+
+
+_LATEST_STAFF = """
+    latest_staff as (
+        select *
+        from marts.dim_staff
+        qualify row_number() over (
+            partition by staff_id order by valid_from desc, version_no desc
+        ) = 1
+    )
+"""
+
+
+# -- periods, categories, offices -------------------------------------------------------------
+
+
+@warehouse_query
+def score_periods(path: Path, period_type: str) -> pd.DataFrame:
+    """Periods of this type with person scores, newest first, and whether the data cover them."""
+    _check_period_type(period_type)
+    return _sql(
+        """
+        select
+            period_start,
+            bool_and(is_complete_period) as is_complete
+        from marts.fct_person_scores
+        where period_type = $period_type
+        group by period_start
+        order by period_start desc
+        """,
+        path,
+        {"period_type": period_type},
+    )
+
+
+@warehouse_query
+def role_categories(path: Path) -> pd.DataFrame:
+    """The job categories with their qualitative share and minimum quantitative coverage."""
+    return _sql(
+        """
+        select role_category, name_en, qualitative_share, min_coverage
+        from seeds.role_categories
+        """,
+        path,
+    )
+
+
+@warehouse_query
+def scored_offices(path: Path) -> list[str]:
+    """Every office that has person scores, by name."""
+    df = _sql(
+        "select distinct department from marts.fct_person_scores order by department",
+        path,
+    )
+    return [str(d) for d in df["department"]]
+
+
+# -- rankings ---------------------------------------------------------------------------------
+
+
+@warehouse_query
+def rankings(
+    path: Path,
+    period_type: str,
+    period_start: date,
+    role_category: str,
+    office: str | None = None,
+) -> pd.DataFrame:
+    """One row per person of the category in the period, best first; `office` restricts it.
+
+    Ranks are the mart's: within the whole category (`rank_in_category`) and within the
+    person's office and category (`rank_in_office`). People with insufficient data have no
+    rank and come last; `rank_change` is positive when the person moved up.
+    """
+    _check_period_type(period_type)
+    return _sql(
+        f"""
+        with {_LATEST_STAFF}
+        select
+            s.staff_id,
+            latest_staff.name,
+            s.department,
+            s.role_category,
+            s.staff_type,
+            s.composite_score,
+            s.quantitative_score,
+            s.qualitative_score,
+            s.quantitative_coverage,
+            s.indicators_scored,
+            s.indicators_missing,
+            s.has_missing_indicators,
+            s.insufficient_data,
+            s.rank_in_category,
+            s.n_in_category,
+            s.category_percentile,
+            s.rank_in_office,
+            s.n_in_office,
+            s.previous_rank,
+            s.rank_change,
+            s.grade_recommendation,
+            s.review_flag,
+            s.is_complete_period
+        from marts.fct_person_scores as s
+        left join latest_staff using (staff_id)
+        where s.period_type = $period_type
+          and s.period_start = $period_start
+          and s.role_category = $role_category
+          and ($office is null or s.department = $office)
+        order by
+            s.insufficient_data,
+            s.rank_in_category nulls last,
+            s.quantitative_coverage desc nulls last,
+            s.staff_id
+        """,
+        path,
+        {
+            "period_type": period_type,
+            "period_start": period_start,
+            "role_category": role_category,
+            "office": office,
+        },
+    )
+
+
+@warehouse_query
+def composite_histogram(
+    path: Path,
+    period_type: str,
+    period_start: date,
+    role_category: str,
+    office: str | None = None,
+    bin_width: int = 10,
+) -> pd.DataFrame:
+    """How many ranked people of the category fall in each composite band (0–10, …, 90–100).
+
+    Every band is present, empty ones with 0, so the chart and its table show the whole scale.
+    """
+    _check_period_type(period_type)
+    return _sql(
+        """
+        with bands as (
+            select range as bin_start, range + $bin_width as bin_end
+            from range(0, 100, $bin_width)
+        ),
+        ranked as (
+            select least(floor(composite_score / $bin_width) * $bin_width, 100 - $bin_width)
+                as bin_start
+            from marts.fct_person_scores
+            where period_type = $period_type
+              and period_start = $period_start
+              and role_category = $role_category
+              and not insufficient_data
+              and composite_score is not null
+              and ($office is null or department = $office)
+        )
+        select
+            bands.bin_start::double as bin_start,
+            bands.bin_end::double as bin_end,
+            count(ranked.bin_start) as people
+        from bands
+        left join ranked on ranked.bin_start = bands.bin_start
+        group by bands.bin_start, bands.bin_end
+        order by bands.bin_start
+        """,
+        path,
+        {
+            "period_type": period_type,
+            "period_start": period_start,
+            "role_category": role_category,
+            "office": office,
+            "bin_width": bin_width,
+        },
+    )
+
+
+# -- one person ---------------------------------------------------------------------------------
+
+
+@warehouse_query
+def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
+    """Everyone on the roster (current staff first), or only the office's people.
+
+    A person belongs to the office of their latest roster version.
+    """
+    return _sql(
+        f"""
+        with {_LATEST_STAFF}
+        select staff_id, name, department, position, role_category, is_current
+        from latest_staff
+        where $office is null or department = $office
+        order by is_current desc, department, staff_id
+        """,
+        path,
+        {"office": office},
+    )
+
+
+@warehouse_query
+def person_profile(path: Path, staff_id: str) -> pd.DataFrame:
+    """The person's latest roster version (one row, or none for an unknown id)."""
+    return _sql(
+        f"""
+        with {_LATEST_STAFF}
+        select
+            staff_id, name, department, unit, position, role_category, staff_type, rank,
+            hired_on, left_on, is_current
+        from latest_staff
+        where staff_id = $staff_id
+        """,
+        path,
+        {"staff_id": staff_id},
+    )
+
+
+@warehouse_query
+def person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
+    """The person's scores and ranks in every period of this type, oldest first."""
+    _check_period_type(period_type)
+    return _sql(
+        """
+        select
+            period_start,
+            role_category,
+            department,
+            is_complete_period,
+            composite_score,
+            quantitative_score,
+            qualitative_score,
+            quantitative_coverage,
+            indicators_scored,
+            indicators_missing,
+            has_missing_indicators,
+            insufficient_data,
+            rank_in_category,
+            n_in_category,
+            category_percentile,
+            rank_in_office,
+            n_in_office,
+            previous_rank,
+            rank_change,
+            grade_recommendation,
+            review_flag
+        from marts.fct_person_scores
+        where staff_id = $staff_id
+          and period_type = $period_type
+        order by period_start
+        """,
+        path,
+        {"staff_id": staff_id, "period_type": period_type},
+    )
+
+
+@warehouse_query
+def person_trend(path: Path, staff_id: str) -> pd.DataFrame:
+    """The person's monthly composite beside the median of their category that month.
+
+    The median counts people with sufficient data only.
+    """
+    return _sql(
+        """
+        with mine as (
+            select period_start, role_category, composite_score, insufficient_data
+            from marts.fct_person_scores
+            where staff_id = $staff_id
+              and period_type = 'month'
+        ),
+        medians as (
+            select
+                s.period_start,
+                s.role_category,
+                median(s.composite_score) as category_median
+            from marts.fct_person_scores as s
+            inner join mine using (period_start, role_category)
+            where s.period_type = 'month'
+              and not s.insufficient_data
+            group by all
+        )
+        select
+            mine.period_start,
+            mine.role_category,
+            mine.composite_score,
+            mine.insufficient_data,
+            medians.category_median
+        from mine
+        left join medians using (period_start, role_category)
+        order by mine.period_start
+        """,
+        path,
+        {"staff_id": staff_id},
+    )
+
+
+@warehouse_query
+def person_indicators(
+    path: Path, staff_id: str, period_type: str, period_start: date
+) -> pd.DataFrame:
+    """The person's indicators in the period, each with its weight, its share of the composite
+    and the median of the category.
+
+    `effective_weight` is the indicator's weight re-spread over the indicators of its part
+    (quantitative or qualitative) that have a score, as fractions summing to 1;
+    `contribution` = score × effective_weight, so a part's score is the sum of its
+    contributions. The category medians count people with sufficient data only.
+    """
+    _check_period_type(period_type)
+    return _sql(
+        """
+        with mine as (
+            select *
+            from marts.fct_indicator_values
+            where staff_id = $staff_id
+              and period_type = $period_type
+              and period_start = $period_start
+        ),
+        medians as (
+            select
+                v.indicator_code,
+                median(v.value) as category_median_value,
+                median(v.score) as category_median_score,
+                count(*) as category_people
+            from marts.fct_indicator_values as v
+            inner join (select distinct role_category from mine) as c using (role_category)
+            where v.period_type = $period_type
+              and v.period_start = $period_start
+              and v.is_sufficient
+            group by v.indicator_code
+        ),
+        weighted as (
+            select
+                mine.indicator_code,
+                i.name_zh,
+                i.name_en,
+                i.kind,
+                i.direction,
+                i.unit,
+                i.min_n,
+                i.kind = 'rating' as is_qualitative,
+                mine.value,
+                mine.value_adjusted,
+                mine.n,
+                mine.score,
+                mine.is_sufficient,
+                w.weight::double as weight,
+                medians.category_median_value,
+                medians.category_median_score,
+                medians.category_people
+            from mine
+            inner join marts.dim_indicators as i using (indicator_code)
+            inner join seeds.indicator_weights as w
+                on w.role_category = mine.role_category
+                and w.indicator_code = mine.indicator_code
+            left join medians using (indicator_code)
+        ),
+        spread as (
+            select
+                *,
+                case when score is not null then
+                    weight / sum(case when score is not null then weight end)
+                        over (partition by is_qualitative)
+                end as effective_weight
+            from weighted
+        )
+        select *, score * effective_weight as contribution
+        from spread
+        order by is_qualitative, weight desc, indicator_code
+        """,
+        path,
+        {"staff_id": staff_id, "period_type": period_type, "period_start": period_start},
+    )
+
+
+@warehouse_query
+def score_steps(path: Path, staff_id: str, period_type: str, period_start: date) -> pd.DataFrame:
+    """The composite recomputed from the person's indicators, beside the mart's own figures.
+
+    One row (none when the person has no score in the period): the weights of each part, the
+    parts summed from their contributions (`*_from_steps`), the category's qualitative share,
+    the blend, and `composite_score` / `quantitative_score` / `qualitative_score` as the mart
+    has them. The blend takes the part that exists when the other has no score.
+    """
+    _check_period_type(period_type)
+    return _sql(
+        """
+        with mine as (
+            select v.*, i.kind = 'rating' as is_qualitative, w.weight::double as weight
+            from marts.fct_indicator_values as v
+            inner join marts.dim_indicators as i using (indicator_code)
+            inner join seeds.indicator_weights as w
+                on w.role_category = v.role_category
+                and w.indicator_code = v.indicator_code
+            where v.staff_id = $staff_id
+              and v.period_type = $period_type
+              and v.period_start = $period_start
+        ),
+        parts as (
+            select
+                sum(weight) filter (where not is_qualitative) as quantitative_weight,
+                sum(weight) filter (where not is_qualitative and score is not null)
+                    as quantitative_weight_scored,
+                sum(score * weight) filter (where not is_qualitative)
+                    / sum(weight) filter (where not is_qualitative and score is not null)
+                    as quantitative_from_steps,
+                sum(weight) filter (where is_qualitative) as qualitative_weight,
+                sum(weight) filter (where is_qualitative and score is not null)
+                    as qualitative_weight_scored,
+                sum(score * weight) filter (where is_qualitative)
+                    / sum(weight) filter (where is_qualitative and score is not null)
+                    as qualitative_from_steps
+            from mine
+        )
+        select
+            s.role_category,
+            c.qualitative_share,
+            c.min_coverage,
+            parts.*,
+            case
+                when parts.quantitative_from_steps is null then parts.qualitative_from_steps
+                when parts.qualitative_from_steps is null then parts.quantitative_from_steps
+                else (1 - c.qualitative_share) * parts.quantitative_from_steps
+                    + c.qualitative_share * parts.qualitative_from_steps
+            end as composite_from_steps,
+            s.quantitative_score,
+            s.qualitative_score,
+            s.composite_score,
+            s.quantitative_coverage,
+            s.insufficient_data,
+            s.rank_in_category,
+            s.n_in_category,
+            s.category_percentile
+        from marts.fct_person_scores as s
+        inner join seeds.role_categories as c using (role_category)
+        cross join parts
+        where s.staff_id = $staff_id
+          and s.period_type = $period_type
+          and s.period_start = $period_start
+        """,
+        path,
+        {"staff_id": staff_id, "period_type": period_type, "period_start": period_start},
+    )
+
+
+def _records_where() -> str:
+    return """
+        staff_id = $staff_id
+        and date_trunc($period_type, month_start) = $period_start
+        and ($indicator_code is null
+             or list_contains(string_split(indicator_codes, ','), $indicator_code))
+    """
+
+
+@warehouse_query
+def indicator_records(
+    path: Path,
+    staff_id: str,
+    period_type: str,
+    period_start: date,
+    indicator_code: str | None = None,
+    limit: int | None = RECORDS_SHOWN,
+) -> pd.DataFrame:
+    """The records (cases, tickets, enforcement cases, key tasks) behind the person's figures in
+    the period, newest first; only those feeding `indicator_code` when given.
+
+    `total` on every row is how many there are in all, whatever `limit` cut.
+    """
+    _check_period_type(period_type)
+    limit_sql = "limit $limit" if limit else ""
+    params: dict = {
+        "staff_id": staff_id,
+        "period_type": period_type,
+        "period_start": period_start,
+        "indicator_code": indicator_code,
+    }
+    if limit:
+        params["limit"] = limit
+    return _sql(
+        f"""
+        select
+            record_type,
+            record_no,
+            month_start,
+            detail,
+            started_at,
+            finished_at,
+            strftime(started_at, '%Y-%m-%d %H:%M') as started,
+            strftime(finished_at, '%Y-%m-%d %H:%M') as finished,
+            promised,
+            working_days_used,
+            is_on_time,
+            outcome,
+            credit,
+            indicator_codes,
+            source_file,
+            source_row,
+            source_file || ':' || source_row as source,
+            count(*) over () as total
+        from marts.fct_indicator_records
+        where {_records_where()}
+        order by finished_at desc nulls last, record_no
+        {limit_sql}
+        """,
+        path,
+        params,
+    )
+
+
+@warehouse_query
+def person_ratings(
+    path: Path, staff_id: str, period_type: str | None = None, period_start: date | None = None
+) -> pd.DataFrame:
+    """The person's ratings by rater group, newest first; those within the period when given
+    (a year holds its quarters' ratings too)."""
+    return _sql(
+        """
+        select period_type, period_start, period_label, rater_type, score, rater_count
+        from marts.fct_ratings
+        where staff_id = $staff_id
+          and ($period_type is null
+               or date_trunc($period_type, period_start) = $period_start)
+        order by period_start desc, period_type desc, rater_type
+        """,
+        path,
+        {"staff_id": staff_id, "period_type": period_type, "period_start": period_start},
+    )
+
+
+@warehouse_query
+def person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
+    """The person's feedback talks, review requests and appeals, newest first."""
+    return _sql(
+        """
+        select
+            period_label, kind, held_on, resolved_on, outcome, legal_days, due_on, days_open,
+            is_open, is_late
+        from marts.fct_feedback
+        where staff_id = $staff_id
+        order by held_on desc nulls last
+        """,
+        path,
+        {"staff_id": staff_id},
+    )
+
+
+@warehouse_query
+def person_results(path: Path, staff_id: str) -> pd.DataFrame:
+    """How the person's assessment results were applied, newest period first."""
+    return _sql(
+        """
+        select
+            period_label, period_type, period_start, recommended_grade, final_grade, action,
+            amount, notified_on, decided_on, applied_on, days_to_apply, is_overdue,
+            is_not_notified
+        from marts.fct_result_utilization
+        where staff_id = $staff_id
+        order by period_start desc, period_type desc, action
+        """,
+        path,
+        {"staff_id": staff_id},
+    )
+
+
+# -- bundles: what one page view of a person needs, memoized together -------------------------
+
+
+@warehouse_query
+def person_page(path: Path, staff_id: str) -> dict[str, pd.DataFrame]:
+    """What does not depend on the period: `profile`, monthly `trend`, `ratings`, `feedback`
+    and `results` (each as the function of that name returns it)."""
+    with session(path):
+        return {
+            "profile": person_profile.uncached(path, staff_id),
+            "trend": person_trend.uncached(path, staff_id),
+            "ratings": person_ratings.uncached(path, staff_id, None, None),
+            "feedback": person_feedback.uncached(path, staff_id),
+            "results": person_results.uncached(path, staff_id),
+        }
+
+
+@warehouse_query
+def person_period(
+    path: Path, staff_id: str, period_type: str, period_start: date
+) -> dict[str, pd.DataFrame]:
+    """The person's `scores` in every period of the type, and the period's `indicators` and
+    `steps` (as `person_scores`, `person_indicators` and `score_steps` return them)."""
+    _check_period_type(period_type)
+    with session(path):
+        return {
+            "scores": person_scores.uncached(path, staff_id, period_type),
+            "indicators": person_indicators.uncached(path, staff_id, period_type, period_start),
+            "steps": score_steps.uncached(path, staff_id, period_type, period_start),
+        }
