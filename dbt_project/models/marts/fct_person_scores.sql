@@ -33,7 +33,7 @@ ranked as (
                     partition by
                         composites.role_category, composites.period_type, composites.period_start,
                         composites.insufficient_data
-                    order by composites.composite_score desc
+                    order by round(composites.composite_score, 9) desc
                 )
         end as rank_in_category,
         case
@@ -50,7 +50,7 @@ ranked as (
                     partition by
                         composites.role_category, composites.period_type, composites.period_start,
                         composites.insufficient_data
-                    order by composites.composite_score
+                    order by round(composites.composite_score, 9)
                 )
         end as category_percentile,
         case
@@ -59,7 +59,7 @@ ranked as (
                     partition by
                         composites.department, composites.role_category, composites.period_type,
                         composites.period_start, composites.insufficient_data
-                    order by composites.composite_score desc
+                    order by round(composites.composite_score, 9) desc
                 )
         end as rank_in_office,
         case

@@ -78,7 +78,9 @@ final as (
         dated.decided_on,
         dated.applied_on,
         datediff('day', dated.period_end, dated.applied_on) as days_to_apply,
-        datediff('day', dated.period_end, coalesce(dated.applied_on, current_date))
+        -- a grade recorded with no action has nothing to apply; a pending decision can be late
+        (dated.action is not null or dated.final_grade is null)
+        and datediff('day', dated.period_end, coalesce(dated.applied_on, current_date))
         > settings.apply_overdue_days as is_overdue,
         dated.final_grade is not null and dated.notified_on is null as is_not_notified,
         -- lineage
