@@ -1,0 +1,117 @@
+"""`townperf bench` end to end at a tiny scale: it runs, and its JSON says what it promises.
+
+Not a timed test: the figures themselves are only checked for sanity.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from townperf import bench
+from townperf.cli import app
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    markdown = out / "BENCHMARKS.md"
+    markdown.write_text(
+        "# Benchmarks\n\nHand-written notes stay.\n\n"
+        + bench.markdown_section([{"scale": "county", "events": 8_000_000, "refresh_s": 321.0}])
+        + "\n\nMore notes.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "--scales",
+            "town",
+            "--months",
+            "2",
+            "--clients",
+            "2",
+            "--duration",
+            "3",
+            "--no-postgres",
+            "--workdir",
+            str(out),
+            "--json",
+            str(out / "bench.json"),
+            "--markdown",
+            str(markdown),
+        ],
+    )
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    lines = (out / "bench.json").read_text(encoding="utf-8").splitlines()
+    return result, [json.loads(line) for line in lines], markdown
+
+
+def test_json_has_every_key_with_sane_values(tiny_run):
+    _, results, _ = tiny_run
+    assert len(results) == 1
+    r = results[0]
+    assert set(bench.JSON_KEYS) <= set(r)
+    assert r["scale"] == "town"
+    assert r["events"] > 1000
+    assert r["rows_read"] == r["events"] == r["floor_rows"]
+    for key in ("ingest_s", "floor_s", "build_s", "refresh_s", "incremental_refresh_s"):
+        assert r[key] > 0, key
+    assert r["ingest_s"] < r["refresh_s"]
+    assert math.isclose(r["ingest_over_floor"], r["ingest_s"] / r["floor_s"])
+    assert r["incremental_rows"] > 0
+    assert r["warehouse_mb"] > 0
+    assert r["peak_rss_mb"] >= max(r["peak_rss_mb_by_step"].values()) > 50
+    assert r["errors"] == 0
+    assert r["requests"] > 0
+    assert 0 < r["latency_p50_ms"] <= r["latency_p95_ms"] <= r["latency_p99_ms"]
+    assert "overview" in r["latency_by_page"]
+    assert r["postgres_build_s"] is None and r["duckdb_speedup_over_postgres"] is None
+
+
+def test_terminal_table_and_targets(tiny_run):
+    result, _, _ = tiny_run
+    assert "full refresh (s)" in result.output
+    assert "ingest within 1.5×" in result.output
+
+
+def test_markdown_keeps_prose_and_other_scales(tiny_run):
+    _, _, markdown = tiny_run
+    text = markdown.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nHand-written notes stay.")
+    assert text.rstrip().endswith("More notes.")
+    assert text.count(bench.BEGIN) == 1
+    kept = bench.merged(markdown, [])
+    assert [r["scale"] for r in kept] == ["town", "county"]
+    assert kept[1]["refresh_s"] == 321.0
+    assert "Reproduce: `townperf bench --scales town" in text
+
+
+def test_unknown_scale_is_refused():
+    result = CliRunner().invoke(app, ["bench", "--scales", "city", "--no-markdown"])
+    assert result.exit_code == 2
+    assert "unknown scale" in result.output
+
+
+def test_duckdb_sql_is_ported_to_postgres():
+    """The rewrites the PostgreSQL peer depends on (no server needed)."""
+    sqlglot = pytest.importorskip("sqlglot")
+    from townperf.bench_postgres import _rewrite
+
+    sql = (
+        "select staff_id, arg_max(name, as_of) as name, any_value(unit) as unit,"
+        " count_if(ok) as n, make_date(2025, 1, 1) as d,"
+        " max(created_at + to_hours(24)) as due from t group by all"
+    )
+    tree = _rewrite(sqlglot.parse_one(sql, read="duckdb"))
+    out = tree.sql(dialect="postgres").lower()
+    assert "group by 1" in out
+    assert "array_agg(name order by as_of desc" in out and ")[1]" in out
+    assert "any_value(unit)" in out and "ignore nulls" not in out
+    assert "make_date(2025, 1, 1)" in out
+    assert "interval '1' hour" in out or "interval '1 hour'" in out
+    assert "count_if" not in out
