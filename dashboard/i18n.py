@@ -29,6 +29,27 @@ LABELS: dict[str, dict[str, str]] = {
     "page.overview": {"zh": "领导驾驶舱", "en": "Leadership overview"},
     "page.not_found": {"zh": "页面不存在", "en": "Page not found"},
     # sign-in and access
+    "overview.section.results": {"zh": "考核结果与运用", "en": "Grades and their use"},
+    "overview.results.actions": {"zh": "运用决定", "en": "Decisions"},
+    "overview.results.applied": {"zh": "已落实", "en": "Applied"},
+    "overview.results.overdue": {"zh": "逾期", "en": "Overdue"},
+    "overview.results.not_notified": {"zh": "未书面通知", "en": "Not notified in writing"},
+    "overview.results.undecided": {"zh": "待定等次", "en": "Grade not decided"},
+    "overview.results.open_requests": {"zh": "未办结复核/申诉", "en": "Open reviews/appeals"},
+    "overview.results.note": {
+        "zh": "优秀名额 = 本单位参加年度考核的公务员人数 × 优秀比例（见考核办法）；"
+        "建议仅供考核委员会参考。",
+        "en": "优秀 quota = assessed civil servants of the unit × the quota share "
+        "(see Methodology); recommendations inform the committee, which decides.",
+    },
+    "col.assessed": {"zh": "参加考核人数", "en": "Assessed"},
+    "col.excellent_quota": {"zh": "优秀名额", "en": "优秀 quota"},
+    "col.recommended_excellent": {"zh": "建议优秀", "en": "Recommended 优秀"},
+    "col.final_excellent": {"zh": "最终优秀", "en": "Final 优秀"},
+    "col.final_competent": {"zh": "称职", "en": "称职"},
+    "col.final_basic": {"zh": "基本称职", "en": "基本称职"},
+    "col.final_incompetent": {"zh": "不称职", "en": "不称职"},
+    "col.final_pending": {"zh": "待定", "en": "Pending"},
     "page.admin": {"zh": "系统管理", "en": "Administration"},
     "page.public": {"zh": "公开信息", "en": "Public summary"},
     "page.methodology": {"zh": "考核办法", "en": "Methodology"},

@@ -336,3 +336,88 @@ def demo_people(path: Path) -> tuple[str, str]:
     if frame.empty:
         raise WarehouseUnavailable("no scored person in the warehouse for the demo accounts")
     return str(frame.staff_id.iloc[0]), str(frame.department.iloc[0])
+
+
+# -- assessment results -----------------------------------------------------------------------
+
+
+@warehouse_query
+def grade_distribution(path: Path) -> pd.DataFrame:
+    """Per unit, for the latest complete year: civil servants assessed, the 优秀 quota, and how
+    many were recommended and finally graded at each grade."""
+    return _query(
+        """
+        with
+        latest as (
+            select max(period_start) as year
+            from marts.fct_person_scores
+            where period_type = 'year' and is_complete_period
+        ),
+        quota as (
+            select cast(value as double) as share
+            from seeds.settings where setting = 'excellent_quota'
+        ),
+        assessed as (
+            select s.unit, s.staff_id, s.grade_recommendation
+            from marts.fct_person_scores as s, latest
+            where s.period_type = 'year' and s.period_start = latest.year
+              and s.staff_type in ('公务员', '参公')
+        ),
+        finals as (
+            select distinct r.staff_id, r.final_grade
+            from marts.fct_result_utilization as r, latest
+            where r.period_type = 'year' and r.period_start = latest.year
+              and r.final_grade is not null
+        )
+        select
+            latest.year as period_start,
+            assessed.unit,
+            count(*) as assessed,
+            floor(any_value(quota.share) * count(*))::integer as excellent_quota,
+            count_if(assessed.grade_recommendation = '优秀') as recommended_excellent,
+            count_if(finals.final_grade = '优秀') as final_excellent,
+            count_if(finals.final_grade = '称职') as final_competent,
+            count_if(finals.final_grade = '基本称职') as final_basic,
+            count_if(finals.final_grade = '不称职') as final_incompetent,
+            count_if(finals.final_grade is null) as final_pending
+        from assessed
+        cross join latest
+        cross join quota
+        left join finals on assessed.staff_id = finals.staff_id
+        group by latest.year, assessed.unit
+        order by assessed.unit
+        """,
+        path,
+    )
+
+
+@warehouse_query
+def utilization_status(path: Path) -> pd.DataFrame:
+    """For the latest complete year: decisions recorded, applied, overdue, not notified in
+    writing, recommendations still undecided, and open review or appeal requests."""
+    return _query(
+        """
+        with
+        latest as (
+            select max(period_start) as year
+            from marts.fct_person_scores
+            where period_type = 'year' and is_complete_period
+        ),
+        results as (
+            select r.*
+            from marts.fct_result_utilization as r, latest
+            where r.period_type = 'year' and r.period_start = latest.year
+        )
+        select
+            (select year from latest) as period_start,
+            count_if(action is not null) as actions,
+            count_if(action is not null and applied_on is not null) as applied,
+            count_if(is_overdue) as overdue,
+            count(distinct case when is_not_notified then staff_id end) as not_notified,
+            count_if(final_grade is null) as undecided,
+            (select count(*) from marts.fct_feedback where is_open and kind != '绩效面谈')
+                as open_requests
+        from results
+        """,
+        path,
+    )

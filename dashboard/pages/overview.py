@@ -105,8 +105,63 @@ def layout(**_query: str) -> html.Div:
                 t("overview.section.indicators", lang), "overview-indicators-period", label
             ),
             html.Div(indicators, id="overview-indicators"),
+            results_section(path, lang),
         ],
         className="overview-page",
+    )
+
+
+# -- assessment results -----------------------------------------------------------------------
+
+GRADE_COLUMNS = [
+    Column("unit", "col.unit"),
+    Column("assessed", "col.assessed", "int"),
+    Column("excellent_quota", "col.excellent_quota", "int"),
+    Column("recommended_excellent", "col.recommended_excellent", "int"),
+    Column("final_excellent", "col.final_excellent", "int"),
+    Column("final_competent", "col.final_competent", "int"),
+    Column("final_basic", "col.final_basic", "int"),
+    Column("final_incompetent", "col.final_incompetent", "int"),
+    Column("final_pending", "col.final_pending", "int"),
+]
+STATUS_ITEMS = ("actions", "applied", "overdue", "not_notified", "undecided", "open_requests")
+
+
+def results_section(path, lang: str) -> html.Div:
+    """Grades against the 优秀 quota and whether results were applied, for the latest year."""
+    grades = queries.grade_distribution(path)
+    status = queries.utilization_status(path)
+    if grades.empty or status.empty or status["period_start"].isna().all():
+        return html.Div()
+    year = period_label("year", grades["period_start"].iloc[0], lang)
+    row = status.iloc[0]
+    tiles = [
+        dbc.Col(
+            html.Div(
+                [
+                    html.Div(t(f"overview.results.{item}", lang), className="kpi-label"),
+                    html.Div(
+                        f"{int(row[item]):,}",
+                        className="kpi-value",
+                        id=f"overview-results-{item}",
+                    ),
+                ],
+                className="results-tile",
+            ),
+            xs=6,
+            md=4,
+            xl=2,
+        )
+        for item in STATUS_ITEMS
+    ]
+    return html.Div(
+        [
+            section_title(t("overview.section.results", lang), "overview-results-year", year),
+            dbc.Row(tiles, class_name="g-3 mb-3"),
+            data_grid("overview-grades-grid", grades, GRADE_COLUMNS, lang),
+            html.P(t("overview.results.note", lang), className="text-muted small mt-2"),
+        ],
+        id="overview-results",
     )
 
 

@@ -107,3 +107,43 @@ def test_missing_warehouse_shows_a_notice_not_an_error(tmp_path, texts):
     with app.server.test_request_context("/"), signed_in("leader"):
         shown = texts(page["layout"]())
     assert "尚无数据" in shown
+
+
+def _by_id(component, wanted: str):
+    from dash.development.base_component import Component
+
+    stack = [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Component):
+            if getattr(node, "id", None) == wanted:
+                return node
+            children = getattr(node, "children", None)
+            stack.extend(children if isinstance(children, list | tuple) else [children])
+    raise AssertionError(f"no component {wanted}")
+
+
+def test_overview_shows_grades_against_quota_and_result_use(overview_page, in_request, read_con):
+    (year,) = read_con.execute(
+        "select max(period_start) from marts.fct_person_scores "
+        "where period_type = 'year' and is_complete_period"
+    ).fetchall()[0]
+    (recommended,) = read_con.execute(
+        "select count(*) from marts.fct_person_scores where period_type = 'year' "
+        "and period_start = ? and grade_recommendation = '优秀'",
+        [year],
+    ).fetchall()[0]
+    (not_notified,) = read_con.execute(
+        "select count(distinct staff_id) from marts.fct_result_utilization "
+        "where period_type = 'year' and period_start = ? "
+        "and final_grade is not null and notified_on is null",
+        [year],
+    ).fetchall()[0]
+    with in_request("zh"):
+        page = overview_page.layout()
+    grid = _by_id(page, "overview-grades-grid")
+    [row] = grid.rowData
+    assert row["recommended_excellent"] == recommended
+    assert row["recommended_excellent"] <= row["excellent_quota"]
+    shown = _by_id(page, "overview-results-not_notified").children
+    assert int(shown.replace(",", "")) == not_notified
