@@ -15,6 +15,7 @@ from functools import cache
 import pandas as pd
 
 from ingest.mapping import SourceMapping
+from ingest.parse import trim_reasons
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -153,4 +154,4 @@ def validate(typed: pd.DataFrame, mapping: SourceMapping) -> ValidationOutcome:
             idx = pd.Index(rows)
             reasons.loc[idx] = reasons.loc[idx] + message + "; "
     reasons.index = typed.index
-    return ValidationOutcome(reasons.str.rstrip("; "), checks)
+    return ValidationOutcome(trim_reasons(reasons), checks)

@@ -109,4 +109,13 @@ def parse_frame(raw: pd.DataFrame, mapping: SourceMapping) -> tuple[pd.DataFrame
             label = f"bad {column.type} in {where}: "
             reasons[failed] = reasons[failed] + label + "'" + text[failed] + "'; "
         typed[name] = values
-    return pd.DataFrame(typed, index=raw.index), reasons.str.rstrip("; ")
+    return pd.DataFrame(typed, index=raw.index), trim_reasons(reasons)
+
+
+def trim_reasons(reasons: pd.Series) -> pd.Series:
+    """Drop the trailing separator, touching only the (few) rows that have a reason."""
+    has = reasons != ""
+    if has.any():
+        reasons = reasons.copy()
+        reasons[has] = reasons[has].str.rstrip("; ")
+    return reasons
