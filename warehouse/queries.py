@@ -132,29 +132,29 @@ def warehouse_query(fn: F) -> F:
 # -- town service figures ---------------------------------------------------------------------
 
 
+TOWN_MONTHLY_SQL = f"""
+    with monthly as (
+        pivot (
+            select period_start, metric, value
+            from marts.public_service_summary
+            where scope_type = 'town'
+        )
+        on metric in ({_sql_list(SERVICE_METRICS)})
+        using first(value)
+        group by period_start
+    )
+    select
+        period_start,
+        {_double_columns(SERVICE_METRICS)}
+    from monthly
+    order by period_start
+"""
+
+
 @warehouse_query
 def town_kpis(path: Path) -> pd.DataFrame:
     """One row per month (period_start, ascending) with one column per service metric."""
-    return _query(
-        f"""
-        with monthly as (
-            pivot (
-                select period_start, metric, value
-                from marts.public_service_summary
-                where scope_type = 'town'
-            )
-            on metric in ({_sql_list(SERVICE_METRICS)})
-            using first(value)
-            group by period_start
-        )
-        select
-            period_start,
-            {_double_columns(SERVICE_METRICS)}
-        from monthly
-        order by period_start
-        """,
-        path,
-    )
+    return _query(TOWN_MONTHLY_SQL, path)
 
 
 @warehouse_query

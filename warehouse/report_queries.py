@@ -20,6 +20,7 @@ import pandas as pd
 
 from warehouse.queries import (
     SERVICE_METRICS,
+    TOWN_MONTHLY_SQL,
     _check_period_type,
     _double_columns,
     _query,
@@ -341,24 +342,7 @@ def _cte_names(sql: str) -> set[str]:
 @warehouse_query
 def public_town_monthly(path: Path) -> pd.DataFrame:
     """The town's service figures, one row per month (ascending), one column per metric."""
-    return _public_query(
-        f"""
-        with monthly as (
-            pivot (
-                select period_start, metric, value
-                from marts.public_service_summary
-                where scope_type = 'town'
-            )
-            on metric in ({_sql_list(SERVICE_METRICS)})
-            using first(value)
-            group by period_start
-        )
-        select period_start, {_double_columns(SERVICE_METRICS)}
-        from monthly
-        order by period_start
-        """,
-        path,
-    )
+    return _public_query(TOWN_MONTHLY_SQL, path)
 
 
 @warehouse_query

@@ -24,6 +24,17 @@ class KpiSpec:
     unit_key: str | None  # i18n key of the unit shown beside the value (rates carry their %)
 
 
+# The town's service figures, as the overview and the public page both show them.
+SERVICE_KPIS = (
+    KpiSpec("approvals_completed", "count", "higher", "unit.cases"),
+    KpiSpec("approvals_on_time_rate", "rate", "higher", None),
+    KpiSpec("approvals_avg_working_days", "days", "lower", "unit.working_days"),
+    KpiSpec("tickets_closed", "count", "higher", "unit.cases"),
+    KpiSpec("tickets_satisfaction_rate", "rate", "higher", None),
+    KpiSpec("cases_closed", "count", "higher", "unit.cases"),
+)
+
+
 def change_badge(change: Change | None, lang: str, caption_key: str) -> html.Div:
     """'▲ +5.2% vs previous month', green when good news, red when bad, grey otherwise."""
     if change is None:

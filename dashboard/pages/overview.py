@@ -24,7 +24,7 @@ from dashboard.components.formatting import (
     period_containing,
     period_label,
 )
-from dashboard.components.kpi import KpiSpec, kpi_card
+from dashboard.components.kpi import SERVICE_KPIS, kpi_card
 from dashboard.components.layout import chart_card, page_header, section_title, tabbed_card
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column, data_grid, records
@@ -45,14 +45,7 @@ dash.register_page(
 TREND_MONTHS = 12
 
 
-KPIS = (
-    KpiSpec("approvals_completed", "count", "higher", "unit.cases"),
-    KpiSpec("approvals_on_time_rate", "rate", "higher", None),
-    KpiSpec("approvals_avg_working_days", "days", "lower", "unit.working_days"),
-    KpiSpec("tickets_closed", "count", "higher", "unit.cases"),
-    KpiSpec("tickets_satisfaction_rate", "rate", "higher", None),
-    KpiSpec("cases_closed", "count", "higher", "unit.cases"),
-)
+KPIS = SERVICE_KPIS
 
 CATEGORY_ORDER = [key.removeprefix("category.") for key in LABELS if key.startswith("category.")]
 KIND_ORDER = ["volume", "rate", "ratio", "derived", "rating"]

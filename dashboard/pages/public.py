@@ -22,7 +22,7 @@ from dashboard.components import report_figures as rf
 from dashboard.components.export import to_csv_bytes
 from dashboard.components.figures import sparkline
 from dashboard.components.formatting import as_date, change, fmt_value, period_label
-from dashboard.components.kpi import KpiSpec, kpi_card
+from dashboard.components.kpi import SERVICE_KPIS, kpi_card
 from dashboard.components.layout import page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.reports import chart_with_table, compact
@@ -42,14 +42,7 @@ dash.register_page(
 )
 
 TREND_MONTHS = 12
-KPIS = (
-    KpiSpec("approvals_completed", "count", "higher", "unit.cases"),
-    KpiSpec("approvals_on_time_rate", "rate", "higher", None),
-    KpiSpec("approvals_avg_working_days", "days", "lower", "unit.working_days"),
-    KpiSpec("tickets_closed", "count", "higher", "unit.cases"),
-    KpiSpec("tickets_satisfaction_rate", "rate", "higher", None),
-    KpiSpec("cases_closed", "count", "higher", "unit.cases"),
-)
+KPIS = SERVICE_KPIS
 TRENDS = (
     ("public.trend.volumes", ("approvals_completed", "tickets_closed", "cases_closed"), "count"),
     ("public.trend.rates", ("approvals_on_time_rate", "tickets_satisfaction_rate"), "rate"),
