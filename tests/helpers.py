@@ -28,4 +28,7 @@ def sign_in(dash_duo, home: Path, role: str, staff_id=None, office=None) -> str:
     dash_duo.driver.find_element("id", "username").send_keys(username)
     dash_duo.driver.find_element("id", "password").send_keys("test-password-1")
     dash_duo.driver.find_element("id", "login-submit").click()
+    # Wait for the redirect to finish: navigating on before it lands races with it, and the
+    # browser may end up on the redirect's page instead of the next one asked for.
+    dash_duo.wait_for_element("#navbar-logout", timeout=30)
     return username
