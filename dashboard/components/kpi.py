@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.components.formatting import Change
+from dashboard.components.figures import sparkline
+from dashboard.components.formatting import Change, change, fmt_value
 from dashboard.i18n import t
 
 ARROWS = {1: "▲", -1: "▼", 0: "■"}
@@ -91,3 +94,34 @@ def kpi_card(
             )
         )
     return dbc.Card(dbc.CardBody(body), class_name="kpi-card h-100", id=card_id)
+
+
+def service_kpi_cards(
+    monthly: pd.DataFrame, month: date | None, lang: str, id_prefix: str, trend_months: int = 12
+) -> list[dbc.Col]:
+    """One card per service figure for `month`, with the change against the month before and
+    a sparkline of the months up to it. Card ids are `{id_prefix}-kpi-{metric}`."""
+    upto = monthly[monthly["period_start"] <= month] if month else monthly.iloc[0:0]
+    trend = upto.tail(trend_months)
+    current = upto.iloc[-1] if len(upto) and upto["period_start"].iloc[-1] == month else None
+    previous_month = (pd.Timestamp(month) - pd.DateOffset(months=1)).date() if month else None
+    before = upto[upto["period_start"] == previous_month]
+    previous = before.iloc[0] if len(before) else None
+    cards = []
+    for kpi in SERVICE_KPIS:
+        value = current[kpi.metric] if current is not None else None
+        prior = previous[kpi.metric] if previous is not None else None
+        cards.append(
+            dbc.Col(
+                kpi_card(
+                    f"{id_prefix}-kpi-{kpi.metric}",
+                    t(f"metric.{kpi.metric}", lang),
+                    fmt_value(value, kpi.kind),
+                    t(kpi.unit_key, lang) if kpi.unit_key else "",
+                    change(value, prior, kpi.kind, kpi.better, lang),
+                    sparkline(list(trend["period_start"]), list(trend[kpi.metric]), kpi.kind, lang),
+                    lang,
+                )
+            )
+        )
+    return cards

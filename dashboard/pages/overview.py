@@ -15,16 +15,15 @@ import pandas as pd
 from dash import Input, Output, callback, html
 
 from dashboard.auth import guard_layout
-from dashboard.components.figures import office_scores_figure, service_volume_figure, sparkline
+from dashboard.components.figures import office_scores_figure, service_volume_figure
 from dashboard.components.formatting import (
     INDICATOR_KINDS,
     as_date,
-    change,
     fmt_value,
     period_containing,
     period_label,
 )
-from dashboard.components.kpi import SERVICE_KPIS, kpi_card
+from dashboard.components.kpi import SERVICE_KPIS, service_kpi_cards
 from dashboard.components.layout import chart_card, page_header, section_title, tabbed_card
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column, data_grid, records
@@ -282,30 +281,7 @@ def _filter_bar(months: list[date], month: date | None, period_type: str, lang: 
 
 def kpi_cards(kpis: pd.DataFrame, month: date | None, lang: str) -> list[dbc.Col]:
     """One card per KPI for `month`, with the change against the month before."""
-    upto = kpis[kpis["period_start"] <= month] if month else kpis.iloc[0:0]
-    trend = upto.tail(TREND_MONTHS)
-    current = upto.iloc[-1] if len(upto) and upto["period_start"].iloc[-1] == month else None
-    previous_month = (pd.Timestamp(month) - pd.DateOffset(months=1)).date() if month else None
-    before = upto[upto["period_start"] == previous_month]
-    previous = before.iloc[0] if len(before) else None
-    cards = []
-    for kpi in KPIS:
-        value = current[kpi.metric] if current is not None else None
-        prior = previous[kpi.metric] if previous is not None else None
-        cards.append(
-            dbc.Col(
-                kpi_card(
-                    f"overview-kpi-{kpi.metric}",
-                    t(f"metric.{kpi.metric}", lang),
-                    fmt_value(value, kpi.kind),
-                    t(kpi.unit_key, lang) if kpi.unit_key else "",
-                    change(value, prior, kpi.kind, kpi.better, lang),
-                    sparkline(list(trend["period_start"]), list(trend[kpi.metric]), kpi.kind, lang),
-                    lang,
-                )
-            )
-        )
-    return cards
+    return service_kpi_cards(kpis, month, lang, "overview", TREND_MONTHS)
 
 
 # -- offices ----------------------------------------------------------------------------------

@@ -20,9 +20,8 @@ from dashboard.auth import guard_layout
 from dashboard.components import person as pc
 from dashboard.components import report_figures as rf
 from dashboard.components.export import to_csv_bytes
-from dashboard.components.figures import sparkline
-from dashboard.components.formatting import as_date, change, fmt_value, period_label
-from dashboard.components.kpi import SERVICE_KPIS, kpi_card
+from dashboard.components.formatting import as_date, period_label
+from dashboard.components.kpi import SERVICE_KPIS, service_kpi_cards
 from dashboard.components.layout import page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.reports import chart_with_table, compact
@@ -165,29 +164,7 @@ def _filter_bar(months: list[date], month: date | None, lang: str) -> dbc.Card:
 
 def kpi_cards(monthly: pd.DataFrame, month: date, lang: str) -> list[dbc.Col]:
     """One card per service figure for `month`, with the change against the month before."""
-    upto = monthly[monthly["period_start"] <= month]
-    trend = upto.tail(TREND_MONTHS)
-    at = upto[upto["period_start"] == month]
-    previous_month = (pd.Timestamp(month) - pd.DateOffset(months=1)).date()
-    before = upto[upto["period_start"] == previous_month]
-    cards = []
-    for kpi in KPIS:
-        value = at[kpi.metric].iloc[0] if len(at) else None
-        prior = before[kpi.metric].iloc[0] if len(before) else None
-        cards.append(
-            dbc.Col(
-                kpi_card(
-                    f"public-kpi-{kpi.metric}",
-                    t(f"metric.{kpi.metric}", lang),
-                    fmt_value(value, kpi.kind),
-                    t(kpi.unit_key, lang) if kpi.unit_key else "",
-                    change(value, prior, kpi.kind, kpi.better, lang),
-                    sparkline(list(trend["period_start"]), list(trend[kpi.metric]), kpi.kind, lang),
-                    lang,
-                )
-            )
-        )
-    return cards
+    return service_kpi_cards(monthly, month, lang, "public", TREND_MONTHS)
 
 
 def _metric_columns(first: Column, lang: str) -> list[Column]:
