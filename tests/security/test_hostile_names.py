@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.components.export import to_xlsx_bytes
-from tests.helpers import sign_in
+from townperf import users
 from townperf.settings import get_settings
 from warehouse import person_queries
 
@@ -39,24 +39,52 @@ def hostile_home(built_home, tmp_path_factory):
     return home, first, second
 
 
-def test_script_name_is_shown_as_text_not_run(dash_duo, hostile_home):
+def test_script_name_travels_as_text_not_markup(hostile_home):
+    """Dash sends layouts as JSON props that React renders as text: the name arrives as a
+    string value, never as an element of the page."""
     home, first, _ = hostile_home
     app = create_app(get_settings(home))
-    dash_duo.driver.set_window_size(1400, 1000)
-    dash_duo.start_server(app)
-    sign_in(dash_duo, home, "hr")
-    dash_duo.driver.get(f"{dash_duo.server_url}/people?staff_id={first}")
-    dash_duo.wait_for_text_to_equal("h1.page-title", "人事考核明细", timeout=30)
-    dash_duo.wait_for_element("#people-profile", timeout=30)
-    html = dash_duo.driver.execute_script("return document.body.innerHTML")
-    # rendered as text: the markup arrives escaped, never as an element
-    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
-    assert dash_duo.driver.execute_script("return window.__pwned === undefined")
-    injected = dash_duo.driver.execute_script(
-        "return [...document.querySelectorAll('script')]"
-        ".filter(s => s.textContent.includes('__pwned')).length"
+    client = app.server.test_client()
+    client.get("/")
+    users.add_user(home, "hostile-hr", "hostile-pass-1", "hr")
+    assert (
+        client.post(
+            "/login", data={"username": "hostile-hr", "password": "hostile-pass-1"}
+        ).status_code
+        == 302
     )
-    assert injected == 0
+    key = next(k for k in app.callback_map if "_pages_content" in k)
+    values = {"pathname": "/people", "search": f"?staff_id={first}"}
+    body = {
+        "output": key,
+        "outputs": [
+            {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+            for part in key.strip(".").split("...")
+        ],
+        "inputs": [
+            {"id": i["id"], "property": i["property"], "value": values.get(i["property"])}
+            for i in app.callback_map[key]["inputs"]
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    reply = client.post("/_dash-update-component", json=body)
+    assert reply.status_code == 200
+    strings = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Script" or node.get("namespace") == "script":
+                raise AssertionError("a script component was rendered")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            strings.append(node)
+
+    walk(reply.get_json())
+    assert any(SCRIPT_NAME in text for text in strings), "the name is shown, as a plain string"
 
 
 def test_person_report_export_keeps_formula_names_inert(hostile_home):
