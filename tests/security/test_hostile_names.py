@@ -30,12 +30,13 @@ def hostile_home(built_home, tmp_path_factory):
         for row in con.execute(
             "select staff_id from marts.fct_person_scores where period_type = 'year' "
             "and role_category = '审批' and not insufficient_data "
-            "order by rank_in_category limit 2"
+            "group by staff_id order by min(rank_in_category), staff_id limit 2"
         ).fetchall()
     ]
     con.execute("update marts.dim_staff set name = ? where staff_id = ?", [SCRIPT_NAME, first])
     con.execute("update marts.dim_staff set name = ? where staff_id = ?", [FORMULA_NAME, second])
     con.close()
+    assert first != second, "two different people carry the two hostile names"
     return home, first, second
 
 
