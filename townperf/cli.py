@@ -220,7 +220,8 @@ def refresh(
     rebuild: Annotated[
         bool,
         typer.Option(
-            "--rebuild", help="Run dbt even when nothing new was loaded (e.g. seeds edited)."
+            "--rebuild",
+            help="Rebuild every model from the raw tables, even when nothing new was loaded.",
         ),
     ] = False,
 ) -> None:

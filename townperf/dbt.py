@@ -2,16 +2,36 @@
 
 One `dbt build` per refresh: dbt's start-up costs seconds, so the build is never split into
 several invocations. dbt writes its target/ and logs under the data home, not into the repo.
+
+The big models are incremental (they add only the rows of new loads). That is right only while
+the rules that made the old rows stand: every build records a fingerprint of the dbt project
+(models, macros, seeds) and of the packages that compute with it, and a build whose
+fingerprint differs from the last one recorded in the warehouse is a full refresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
+import duckdb
+
 from townperf.settings import DBT_PROJECT_DIR, Settings
+
+# What a build's result depends on besides the raw rows.
+FINGERPRINT_PARTS = ("dbt_project.yml", "models", "macros", "seeds")
+FINGERPRINT_PACKAGES = ("holidays", "dbt-duckdb", "duckdb")
+BUILDS_DDL = """
+create table if not exists raw.dbt_builds (
+    built_at timestamp default current_timestamp,
+    fingerprint varchar,
+    full_refresh boolean
+)
+"""
 
 
 @dataclass
@@ -20,6 +40,57 @@ class DbtOutcome:
     nodes: int = 0
     failures: list[str] = field(default_factory=list)
     error: str | None = None
+    full_refresh: bool = False
+
+
+def build_fingerprint(project: Path = DBT_PROJECT_DIR) -> str:
+    digest = hashlib.sha256()
+    for part in FINGERPRINT_PARTS:
+        root = project / part
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(project)).encode())
+                digest.update(path.read_bytes())
+    for package in FINGERPRINT_PACKAGES:
+        digest.update(f"{package}=={metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+def last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the last successful build of the warehouse `con` reads, if any."""
+    found = con.execute(
+        "select 1 from duckdb_tables() where schema_name = 'raw' and table_name = 'dbt_builds'"
+    ).fetchall()
+    if not found:
+        return None
+    rows = con.execute(
+        "select fingerprint from raw.dbt_builds order by built_at desc limit 1"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _fingerprint_of(db_path: Path) -> str | None:
+    if not db_path.exists():
+        return None
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return last_fingerprint(con)
+    finally:
+        con.close()
+
+
+def _record_build(db_path: Path, fingerprint: str, full_refresh: bool) -> None:
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("create schema if not exists raw")
+        con.execute(BUILDS_DDL)
+        con.execute(
+            "insert into raw.dbt_builds (fingerprint, full_refresh) values (?, ?)",
+            [fingerprint, full_refresh],
+        )
+    finally:
+        con.close()
 
 
 def dbt_env(db_path: Path) -> None:
@@ -46,11 +117,21 @@ def run_dbt(
     command: str = "build",
     extra_args: list[str] | None = None,
     on_node: Callable[[str, str], None] | None = None,
+    full_refresh: bool = False,
 ) -> DbtOutcome:
-    """Run one dbt command on db_path; on_node(name, status) is called as each node finishes."""
+    """Run one dbt command on db_path; on_node(name, status) is called as each node finishes.
+
+    A `build` is a full refresh when asked for, or when the project changed since the last
+    build of this file; otherwise incremental models add only what new loads brought."""
     from dbt.cli.main import dbtRunner
 
     dbt_env(db_path)
+    fingerprint = None
+    if command == "build":
+        fingerprint = build_fingerprint()
+        full_refresh = full_refresh or _fingerprint_of(db_path) != fingerprint
+        if full_refresh:
+            extra_args = [*(extra_args or []), "--full-refresh"]
 
     def callback(event) -> None:
         if on_node is None:
@@ -77,7 +158,9 @@ def run_dbt(
     finally:
         _release_database()
     if result.exception is not None:
-        return DbtOutcome(False, error=str(result.exception))
+        return DbtOutcome(False, error=str(result.exception), full_refresh=full_refresh)
+    if result.success and fingerprint is not None:
+        _record_build(db_path, fingerprint, full_refresh)
     failures = []
     nodes = 0
     for node_result in result.result or []:
@@ -85,4 +168,6 @@ def run_dbt(
         status = str(node_result.status)
         if status in ("error", "fail", "runtime error"):
             failures.append(f"{node_result.node.name}: {status}: {node_result.message}")
-    return DbtOutcome(bool(result.success), nodes=nodes, failures=failures)
+    return DbtOutcome(
+        bool(result.success), nodes=nodes, failures=failures, full_refresh=full_refresh
+    )

@@ -2,8 +2,11 @@
   Score 0-100 by mid-rank percentile within a partition, respecting direction: the best value
   scores 100, the worst 0, ties share the average of their ranks, a lone value scores 50.
   Only sufficient rows are scored (they are their own partition); others get null.
+  Values are compared at 9 decimals: a sum taken in another order (an incremental build adds
+  rows in load order) must not turn a tie into a rank.
 -#}
-{% macro percentile_score(value, direction, partition_by, sufficient) -%}
+{% macro percentile_score(raw_value, direction, partition_by, sufficient) -%}
+    {%- set value = 'round(' ~ raw_value ~ ', 9)' -%}
     case
         when {{ sufficient }} and {{ value }} is not null then
             coalesce(

@@ -131,7 +131,7 @@ def test_a_load_made_outside_refresh_is_built_by_the_next_refresh(
     pipeline.ingest(settings, [small_exports / "staff_2025Q1.xlsx"])
     builds = []
 
-    def recorded_build(settings, work, command, on_node=None):
+    def recorded_build(settings, work, command, on_node=None, **_options):
         builds.append(command)
         return DbtOutcome(True, nodes=1)
 

@@ -1,9 +1,17 @@
 -- One row per completed approval case, with the working days it took and whether it met
 -- its promise. Working days come from the official calendar (调休 included).
+{{ config(
+    materialized='incremental',
+    unique_key='case_no',
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_superseded('case_no', ref('stg_approvals__cases')) }}",
+) }}
+
 with
 
 approvals as (
     select * from {{ ref('stg_approvals__cases') }}
+    {{ new_loads_only() }}
 ),
 
 calendar as (
@@ -30,6 +38,7 @@ measured as (
         coalesce(matters.workload_weight, 1.0) as workload_weight,
         finished.workday_seq - received.workday_seq as working_days_used,
         completed.rating,
+        completed.load_seq,
         completed.source_file,
         completed.source_row
     from completed

@@ -1,9 +1,17 @@
 -- One row per closed enforcement case per officer credited: the lead officer with the full
 -- workload and the timeliness and review measures, the co-officer with a share of the workload.
+{{ config(
+    materialized='incremental',
+    unique_key='case_no',
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_superseded('case_no', ref('stg_cases__cases')) }}",
+) }}
+
 with
 
 cases as (
     select * from {{ ref('stg_cases__cases') }}
+    {{ new_loads_only() }}
 ),
 
 procedures as (
@@ -39,6 +47,7 @@ lead_credit as (
         coalesce(is_on_time, false) as is_on_time,
         review_outcome is not null as has_review_outcome,
         review_outcome = '纠错' as is_corrected,
+        load_seq,
         source_file,
         source_row
     from closed
@@ -54,6 +63,7 @@ co_credit as (
         null::boolean as is_on_time,
         null::boolean as has_review_outcome,
         null::boolean as is_corrected,
+        closed.load_seq,
         closed.source_file,
         closed.source_row
     from closed

@@ -17,6 +17,7 @@ final as (
         date_trunc('month', tasks.due_on)::date as month_start,
         tasks.weight,
         coalesce(tasks.done_on <= tasks.due_on, false) as is_on_time,
+        tasks.load_seq,
         tasks.source_file,
         tasks.source_row
     from tasks

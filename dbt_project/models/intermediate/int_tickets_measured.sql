@@ -1,10 +1,18 @@
 -- One row per closed service ticket, with its timeliness and satisfaction. Tickets sent back
 -- as misassigned (回退) count for nobody. A ticket without a due time is due after the
 -- default number of working days (a seed setting).
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_no',
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_superseded('ticket_no', ref('stg_tickets__tickets')) }}",
+) }}
+
 with
 
 tickets as (
     select * from {{ ref('stg_tickets__tickets') }}
+    {{ new_loads_only() }}
 ),
 
 calendar as (
@@ -38,6 +46,7 @@ measured as (
         closed.satisfaction is not null and closed.satisfaction != '未评价' as is_rated,
         coalesce(closed.satisfaction in ('满意', '基本满意'), false) as is_satisfied,
         coalesce(closed.is_reopened, false) as is_reopened,
+        closed.load_seq,
         closed.source_file,
         closed.source_row
     from closed

@@ -1,9 +1,24 @@
 -- One row per record per person credited with it: the cases, tickets and tasks behind every
 -- indicator value, so each figure drills down to the lines of the town's exports.
+-- Incremental: a build adds the records of new loads and replaces the ones exported again.
+-- Key tasks fall due as the data's "as of" date moves, so their rows are rebuilt every time.
+{{ config(
+    materialized='incremental',
+    unique_key=['record_type', 'record_no'],
+    incremental_strategy='delete+insert',
+    pre_hook=[
+        "{{ delete_superseded('record_no', ref('stg_approvals__cases'), 'case_no', \"record_type = 'approvals'\") }}",
+        "{{ delete_superseded('record_no', ref('stg_tickets__tickets'), 'ticket_no', \"record_type = 'tickets'\") }}",
+        "{{ delete_superseded('record_no', ref('stg_cases__cases'), 'case_no', \"record_type = 'cases'\") }}",
+        "{% if is_incremental() %}delete from {{ this }} where record_type = 'tasks'{% else %}select 1{% endif %}",
+    ],
+) }}
+
 with
 
 approvals as (
     select * from {{ ref('int_approvals_measured') }}
+    {{ new_loads_only() }}
 ),
 
 approval_cases as (
@@ -12,6 +27,7 @@ approval_cases as (
 
 tickets as (
     select * from {{ ref('int_tickets_measured') }}
+    {{ new_loads_only() }}
 ),
 
 ticket_rows as (
@@ -20,6 +36,7 @@ ticket_rows as (
 
 case_credits as (
     select * from {{ ref('int_case_credits') }}
+    {{ new_loads_only() }}
 ),
 
 case_rows as (
@@ -50,6 +67,7 @@ approval_records as (
         approvals.is_on_time,
         approvals.rating as outcome,
         approvals.workload_weight as credit,
+        approvals.load_seq,
         approvals.source_file,
         approvals.source_row
     from approvals
@@ -73,6 +91,7 @@ ticket_records as (
         concat_ws(' · ', ticket_rows.satisfaction, case when tickets.is_reopened then '重办' end)
             as outcome,
         1.0 as credit,
+        tickets.load_seq,
         tickets.source_file,
         tickets.source_row
     from tickets
@@ -101,6 +120,7 @@ case_records as (
         case_credits.is_on_time,
         case_rows.review_outcome as outcome,
         case_credits.workload as credit,
+        case_credits.load_seq,
         case_credits.source_file,
         case_credits.source_row
     from case_credits
@@ -122,6 +142,7 @@ task_records as (
         tasks.is_on_time,
         case when task_rows.done_on is null then '未完成' end as outcome,
         tasks.weight as credit,
+        tasks.load_seq,
         tasks.source_file,
         tasks.source_row
     from tasks

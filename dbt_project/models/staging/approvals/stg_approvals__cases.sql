@@ -1,8 +1,15 @@
 -- One row per approval case: the latest exported version of each case number.
+{{ config(
+    materialized='incremental',
+    unique_key='case_no',
+    incremental_strategy='delete+insert',
+) }}
+
 with
 
 source as (
     select * from {{ source('raw', 'approvals') }}
+    {{ new_loads_only('_load_seq') }}
 ),
 
 latest as (
@@ -25,6 +32,7 @@ renamed as (
         received_at,
         completed_at,
         -- lineage
+        _load_seq as load_seq,
         _file as source_file,
         _row as source_row
     from latest

@@ -1,8 +1,15 @@
 -- One row per enforcement case: the latest exported version of each case number.
+{{ config(
+    materialized='incremental',
+    unique_key='case_no',
+    incremental_strategy='delete+insert',
+) }}
+
 with
 
 source as (
     select * from {{ source('raw', 'cases') }}
+    {{ new_loads_only('_load_seq') }}
 ),
 
 latest as (
@@ -26,6 +33,7 @@ renamed as (
         decided_at as decided_on,
         closed_at as closed_on,
         -- lineage
+        _load_seq as load_seq,
         _file as source_file,
         _row as source_row
     from latest

@@ -22,6 +22,7 @@ renamed as (
         due_on,
         done_on,
         -- lineage
+        _load_seq as load_seq,
         _file as source_file,
         _row as source_row
     from latest

@@ -1,8 +1,15 @@
 -- One row per service ticket: the latest exported version of each ticket number.
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_no',
+    incremental_strategy='delete+insert',
+) }}
+
 with
 
 source as (
     select * from {{ source('raw', 'tickets') }}
+    {{ new_loads_only('_load_seq') }}
 ),
 
 latest as (
@@ -26,6 +33,7 @@ renamed as (
         closed_at,
         due_at,
         -- lineage
+        _load_seq as load_seq,
         _file as source_file,
         _row as source_row
     from latest
