@@ -15,6 +15,7 @@ from dash import _callback, html
 
 from dashboard.auth import init_auth, may_see, viewer
 from dashboard.context import SETTINGS_KEY
+from dashboard.data_docs import init_data_docs
 from dashboard.i18n import LANGS, current_lang, register_language_route, t
 from townperf.settings import Settings, get_settings
 from warehouse.queries import init_cache
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server = app.server
     server.config[SETTINGS_KEY] = settings
     init_auth(server, settings)
+    init_data_docs(server, settings)
     init_cache(server, _cache_config(settings))
     register_language_route(server, app.config.routes_pathname_prefix)
     app.layout = _layout

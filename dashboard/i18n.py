@@ -743,6 +743,20 @@ LABELS: dict[str, dict[str, str]] = {
     "data.col.dbt": {"zh": "构建（节点数）", "en": "Build (nodes)"},
     "data.col.seconds": {"zh": "用时（秒）", "en": "Seconds"},
     "data.col.detail": {"zh": "说明", "en": "Detail"},
+    "data.col.docs": {"zh": "校验报告", "en": "Data Docs"},
+    "data.docs.open": {"zh": "查看", "en": "Open"},
+    "data.docs.latest": {
+        "zh": "查看最近一次校验报告（Data Docs）",
+        "en": "Open the latest Data Docs",
+    },
+    "data.docs.note": {
+        "zh": "每次导入或更新的逐条校验结果，保留最近 {kept} 次",
+        "en": "every check of each ingest or refresh, for the last {kept} runs",
+    },
+    "data.docs.none": {
+        "zh": "尚无校验报告：下一次更新后生成",
+        "en": "No Data Docs yet: the next refresh writes them",
+    },
     "data.col.source": {"zh": "来源", "en": "Source"},
     "data.col.files": {"zh": "文件数", "en": "Files"},
     "data.col.last_loaded": {"zh": "最近导入", "en": "Last loaded"},

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,10 +40,11 @@ def _label(mapping: SourceMapping, column: str) -> str:
 
 
 def _rule(name: str, message: str, **kwargs):
-    """An expectation carrying the reason a failing row is quarantined with."""
+    """An expectation carrying the reason a failing row is quarantined with (as its
+    description too, so Data Docs name each check by the message the quarantine uses)."""
     import great_expectations as gx
 
-    return getattr(gx.expectations, name)(meta={"message": message}, **kwargs)
+    return getattr(gx.expectations, name)(meta={"message": message}, description=message, **kwargs)
 
 
 def rules_for(mapping: SourceMapping) -> list:
@@ -155,3 +159,74 @@ def validate(typed: pd.DataFrame, mapping: SourceMapping) -> ValidationOutcome:
             reasons.loc[idx] = reasons.loc[idx] + message + "; "
     reasons.index = typed.index
     return ValidationOutcome(trim_reasons(reasons), checks)
+
+
+# -- Data Docs --------------------------------------------------------------------------------
+
+
+def start_run() -> None:
+    """Begin a new ingest run: forget the validation results of earlier runs in this process,
+    so the Data Docs of this run show its validations only. Imports nothing when no suite ran
+    yet in this process."""
+    if _context.cache_info().currsize == 0:
+        return
+    ctx, _ = _context()
+    store = ctx.validation_results_store
+    for key in store.list_keys():
+        store.remove_key(key)
+
+
+def validated_in_run() -> int:
+    """How many validations ran since `start_run` (0 when no suite ran in this process)."""
+    if _context.cache_info().currsize == 0:
+        return 0
+    ctx, _ = _context()
+    return len(ctx.validation_results_store.list_keys())
+
+
+def publish_docs(directory: Path) -> Path | None:
+    """Write the great-expectations Data Docs of this run's validations into `directory`.
+
+    The site is built in a hidden folder beside `directory` and renamed into place, so
+    `directory` is either absent or complete; an existing `directory` is replaced. The pages
+    need no internet (see `ingest.offline_docs`). Returns the path of the site's index page,
+    or None (writing nothing) when no validation ran in this run.
+    """
+    if not validated_in_run():
+        return None
+    from ingest.offline_docs import make_offline
+
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    ctx, _ = _context()
+    site_name = "townperf"
+    try:
+        ctx.add_data_docs_site(
+            site_name=site_name,
+            site_config={
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(work),
+                },
+                "site_index_builder": {
+                    "class_name": "DefaultSiteIndexBuilder",
+                    "show_cta_footer": False,
+                },
+            },
+        )
+        try:
+            ctx.build_data_docs(site_names=[site_name])
+        finally:
+            ctx.delete_data_docs_site(site_name)
+        make_offline(work)
+        work.chmod(0o755)  # mkdtemp makes it private to this user; the dashboard may be another
+        if directory.exists():
+            shutil.rmtree(directory)
+        os.rename(work, directory)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return directory / "index.html"

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from ingest import load
-from ingest.expectations import validate
+from ingest.expectations import start_run, validate
 from ingest.mapping import closest_headers, detect_source, mappings
 from ingest.parse import parse_frame
 from ingest.readers import UnreadableFile, read_file
@@ -260,7 +260,11 @@ def ingest_paths(
     source: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
-    """Ingest files in name order; per source, files are validated in batches of rows."""
+    """Ingest files in name order; per source, files are validated in batches of rows.
+
+    Starts a new validation run: `ingest.expectations.publish_docs` afterwards documents the
+    validations of this call only."""
+    start_run()
     load.ensure_schema(con)
     files = expand_paths(paths)
     results: dict[int, FileResult] = {}

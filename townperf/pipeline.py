@@ -28,7 +28,8 @@ import duckdb
 
 from ingest.load import previous_load
 from ingest.run import FileResult, expand_paths, file_sha256, ingest_paths
-from townperf.dbt import DbtOutcome, run_dbt
+from townperf import datadocs
+from townperf.dbt import DbtOutcome, build_fingerprint, last_fingerprint, run_dbt
 from townperf.settings import Settings
 from warehouse.store import (
     connect_read,
@@ -74,6 +75,7 @@ def ingest(
             results = ingest_paths(con, paths, source, on_file)
         finally:
             con.close()
+        datadocs.publish(settings, datadocs.ingest_name())
     return results
 
 
@@ -114,11 +116,13 @@ class RefreshReport:
     problems: list[str] = field(default_factory=list)  # why the validation gate stopped it
     dbt_status: str = "not run"  # not run, success, failed, skipped (nothing new)
     dbt_nodes: int = 0
+    dbt_full_refresh: bool = False  # every incremental model rebuilt from raw
     dbt_failures: list[str] = field(default_factory=list)
     swapped: bool = False
     archived: int = 0
     warnings: list[str] = field(default_factory=list)
     recovered: str | None = None  # what a killed earlier writer left in the lock file
+    data_docs: str | None = None  # the run's folder in <home>/data_docs, when one was written
     error: str | None = None
     seconds: float = 0.0
 
@@ -167,8 +171,9 @@ def refresh(
 
     Every run is recorded, whatever its outcome (`report.status`, `report.exit_code`). When
     every inbox file is already loaded and the warehouse was built after its newest load,
-    nothing is copied or built (`rebuild` forces a build, e.g. after editing seeds); the files
-    are archived. `on_stage(stage, total)` announces 'ingest' (files), 'build' (expected dbt
+    nothing is copied or built, unless seeds or models changed since the last build; the files
+    are archived. `rebuild` forces a full build of every model from the raw tables.
+    `on_stage(stage, total)` announces 'ingest' (files), 'build' (expected dbt
     nodes, or None), 'swap' and 'archive' (files). Raises `WarehouseBusy`, recording nothing,
     when another writer holds the lock.
     """
@@ -209,14 +214,16 @@ def _refresh_locked(settings, report, on_file, on_node, on_stage, rebuild) -> No
         report.files = [_file_record(r) for r in results]
         report.dbt_status = "skipped (nothing new)"
     else:
-        results = _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage)
+        results = _ingest_validate_build(
+            settings, report, inbox, on_file, on_node, on_stage, full_refresh=rebuild
+        )
         report.swapped = True
         _fault_pause(settings, "after_swap")
     on_stage("archive", len(inbox))
     _archive(settings, inbox, results, report)
 
 
-def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage):
+def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, full_refresh):
     on_stage("ingest", len(inbox))
     seen: list[FileResult] = []
 
@@ -234,6 +241,8 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage):
             checks = _expectation_counts(con, [r.sha256 for r in results if r.status == "loaded"])
         finally:
             con.close()
+        # before the gate: the docs of a run the gate stops are the ones most read
+        report.data_docs = datadocs.publish(settings, report.run_id, report.warnings)
         report.files = [_file_record(r, checks.get(r.sha256)) for r in results]
         _fault_pause(settings, "after_ingest")
         report.problems = blocking_problems(results, settings.max_quarantine_share)
@@ -241,8 +250,15 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage):
             raise ValidationFailed("; ".join(report.problems))
 
         on_stage("build", _expected_nodes(settings))
-        outcome = run_dbt(settings, work, "build", on_node=_node_hook(settings, on_node))
+        outcome = run_dbt(
+            settings,
+            work,
+            "build",
+            on_node=_node_hook(settings, on_node),
+            full_refresh=full_refresh,
+        )
         report.dbt_nodes = outcome.nodes
+        report.dbt_full_refresh = outcome.full_refresh
         report.dbt_failures = outcome.failures
         report.dbt_status = "success" if outcome.success else "failed"
         if not outcome.success:
@@ -288,6 +304,8 @@ def _already_built(served: Path, inbox: list[Path]) -> list[FileResult] | None:
         ).fetchall()
         if newest_load > newest_built:
             return None
+        if "raw.dbt_builds" in tables and last_fingerprint(con) != build_fingerprint():
+            return None  # seeds or models changed since the last build: rebuild
         results = []
         for path in inbox:
             sha = file_sha256(path)

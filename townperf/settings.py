@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def data_docs(self) -> Path:
+        """The great-expectations Data Docs of the latest runs, one folder each."""
+        return self.root / "data_docs"
+
     def ensure_dirs(self) -> None:
         for path in (self.root, self.inbox, self.archive, self.logs):
             path.mkdir(parents=True, exist_ok=True)

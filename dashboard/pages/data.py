@@ -23,7 +23,9 @@ from dashboard.components.layout import warehouse_missing as warehouse_missing_n
 from dashboard.components.reports import compact, graph, source_name, status_name
 from dashboard.components.table import Column
 from dashboard.context import current_settings, warehouse_path
+from dashboard.data_docs import docs_url
 from dashboard.i18n import current_lang, t
+from townperf import datadocs
 from warehouse import report_queries as rq
 from warehouse.queries import WarehouseUnavailable
 
@@ -46,19 +48,22 @@ def layout(**_query: str) -> html.Div:
     header = page_header(t("page.data", lang), t("data.subtitle", lang))
     path = warehouse_path()
     history = rq.refresh_history(current_settings())
+    docs = [p.name for p in datadocs.available(current_settings())]
     try:
         loads = rq.loads(path)
         freshness = rq.source_freshness(path)
         unattributed = rq.unattributed(path)
     except WarehouseUnavailable:
-        return html.Div([header, warehouse_missing_notice(lang), _history_section(history, lang)])
+        return html.Div(
+            [header, warehouse_missing_notice(lang), _history_section(history, docs, lang)]
+        )
     sources = sorted(loads["source"].dropna().unique())
     return html.Div(
         [
             header,
             _stat_row(history, loads, unattributed, lang),
             section_title(t("data.section.history", lang)),
-            _history_section(history, lang),
+            _history_section(history, docs, lang),
             section_title(t("data.section.freshness", lang)),
             _freshness_section(freshness, lang),
             section_title(t("data.section.files", lang)),
@@ -199,10 +204,13 @@ HISTORY_COLUMNS = [
     Column("dbt", "data.col.dbt"),
     Column("seconds", "data.col.seconds", "days"),
     Column("detail", "data.col.detail"),
+    Column("docs", "data.col.docs"),
 ]
 
 
-def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+def history_table(history: pd.DataFrame, lang: str, docs: list[str] | None = None) -> pd.DataFrame:
+    """The history's display columns; `docs` are the runs whose Data Docs are kept."""
+    kept = set(docs or ())
     return history.assign(
         started=[pc.when(s, with_time=True) for s in history["started_at"]],
         status_text=[status_name(s, lang) for s in history["status"]],
@@ -217,24 +225,50 @@ def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
             for e, p in zip(history["error"], history["problems"], strict=True)
         ],
         failed=history["status"].isin(["failed", "validation_failed", "interrupted"]),
+        docs=[
+            f"[{t('data.docs.open', lang)}]({docs_url(run)})" if run in kept else None
+            for run in history["run_id"]
+        ],
     )
 
 
-def _history_section(history: pd.DataFrame, lang: str) -> dbc.Card:
+def docs_link(docs: list[str], lang: str) -> html.Div:
+    """The newest run's Data Docs, or a note that no run wrote any yet."""
+    if not docs:
+        return html.Div(t("data.docs.none", lang), className="text-muted", id="data-docs-latest")
+    return html.Div(
+        [
+            html.A(
+                t("data.docs.latest", lang),
+                href=docs_url(docs[0]),
+                target="_blank",
+                rel="noopener",
+                className="btn btn-outline-primary btn-sm",
+                id="data-docs-latest",
+            ),
+            html.Span(t("data.docs.note", lang, kept=datadocs.KEEP), className="ms-2 text-muted"),
+        ],
+        className="mb-2",
+    )
+
+
+def _history_section(history: pd.DataFrame, docs: list[str], lang: str) -> dbc.Card:
     grid = compact(
         pc.grid(
             "data-history-grid",
-            history_table(history, lang),
+            history_table(history, lang, docs),
             HISTORY_COLUMNS,
             lang,
             page_size=10 if len(history) > 10 else None,
+            markdown=("docs",),
             class_rules={"status_text": {"status-late": "params.data.failed"}},
             extra=("failed",),
         ),
         wrap=("detail",),
     )
     return dbc.Card(
-        dbc.CardBody([grid, pc.note(t("data.history.note", lang))]), class_name="chart-card"
+        dbc.CardBody([docs_link(docs, lang), grid, pc.note(t("data.history.note", lang))]),
+        class_name="chart-card",
     )
 
 

@@ -1,0 +1,129 @@
+"""Incremental builds: a refresh adds what new loads bring and ends with the warehouse a full
+rebuild from the raw tables gives; a change of the rules makes the next build a full one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.readers import read_file
+from tests.refresh.refresh_support import BATCH_B
+from townperf import pipeline
+from townperf.dbt import build_fingerprint
+from townperf.settings import DBT_PROJECT_DIR, get_settings
+
+SCHEMAS = ("staging", "intermediate", "marts")
+
+
+def _reexport(small_exports: Path, target: Path) -> dict[str, str]:
+    """A later export of the baseline's approvals: one completed case reopened (it no longer
+    counts), one handed to another officer, and three new cases. Returns the changed case
+    numbers."""
+    table = read_file(small_exports / "approvals_2024Q4.csv")
+    data = table.data.copy()
+    data.columns = table.headers
+    done = data[data["办件状态"] == "办结"]
+    reopened, handed, spare = done.index[0], done.index[1], done.index[2]
+    others = data.loc[data["承办人工号"] != data.at[handed, "承办人工号"], "承办人工号"]
+    data.loc[reopened, ["办件状态", "办结时间"]] = ["在办", ""]
+    data.loc[handed, "承办人工号"] = others.iloc[0]
+    new = data.loc[[spare] * 3].copy()
+    new["办件编号"] = [f"{data.at[spare, '办件编号']}-N{i}" for i in range(3)]
+    out = pd.concat([data.loc[[reopened, handed]], new])
+    out.to_csv(target / "approvals_2024Q4_reexport.csv", index=False, encoding="utf-8")
+    return {
+        "reopened": data.at[reopened, "办件编号"],
+        "handed": data.at[handed, "办件编号"],
+        "new_handler": others.iloc[0],
+    }
+
+
+def _tables(path: Path) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where list_contains(?, schema_name) order by 1",
+            [list(SCHEMAS)],
+        ).fetchall()
+        frames = {}
+        for (name,) in names:
+            frame = con.execute(f"select * from {name}").df()
+            keys = [c for c in frame.columns if frame[c].dtype != "float64"]
+            frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+            frames[name] = frame[sorted(frame.columns)]
+        return frames
+    finally:
+        con.close()
+
+
+def test_an_incremental_refresh_equals_a_full_rebuild(make_home, small_exports, tmp_path):
+    home = make_home(BATCH_B)
+    changed = _reexport(small_exports, home / "inbox")
+
+    report = pipeline.refresh(get_settings(home))
+
+    assert report.status == "success", report.error
+    mine = next(f for f in report.files if f["file"] == "approvals_2024Q4_reexport.csv")
+    assert (mine["rows_loaded"], mine["rows_quarantined"]) == (5, 0)
+    assert not report.dbt_full_refresh  # the baseline was built by the same rules
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    records = con.execute(
+        "select record_no, staff_id from marts.fct_indicator_records where record_type = "
+        "'approvals' and list_contains(?, record_no)",
+        [[changed["reopened"], changed["handed"]]],
+    ).fetchall()
+    new_cases = con.execute(
+        "select count(*) from intermediate.int_approvals_measured where case_no like '%-N_'"
+    ).fetchall()[0][0]
+    con.close()
+    assert records == [(changed["handed"], changed["new_handler"])]  # reopened one is gone
+    assert new_cases == 3
+
+    full = tmp_path / "full"
+    full.mkdir()
+    shutil.copy(home / "warehouse.duckdb", full / "warehouse.duckdb")
+    rebuilt = pipeline.refresh(get_settings(full), rebuild=True)
+    assert rebuilt.status == "success", rebuilt.error
+    assert rebuilt.dbt_full_refresh
+
+    incremental, complete = _tables(home / "warehouse.duckdb"), _tables(full / "warehouse.duckdb")
+    assert incremental.keys() == complete.keys()
+    assert "marts.fct_person_scores" in incremental
+    for name, frame in complete.items():
+        pd.testing.assert_frame_equal(incremental[name], frame, check_exact=False, rtol=1e-9)
+
+
+def test_changed_rules_make_the_next_build_a_full_one(make_home):
+    """The served warehouse says it was built by other rules (as after a seed edit): even with
+    nothing new to load, the next refresh rebuilds every model and records the new rules."""
+    home = make_home([])
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("update raw.dbt_builds set fingerprint = 'rules of last year'")
+    con.close()
+
+    report = pipeline.refresh(get_settings(home))
+
+    assert report.status == "success", report.error
+    assert report.dbt_status == "success" and report.dbt_full_refresh
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    newest = con.execute(
+        "select fingerprint from raw.dbt_builds order by built_at desc limit 1"
+    ).fetchall()
+    con.close()
+    assert newest == [(build_fingerprint(),)]
+    again = pipeline.refresh(get_settings(home))
+    assert again.dbt_status == "skipped (nothing new)"
+
+
+def test_a_seed_edit_changes_the_fingerprint(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    before = build_fingerprint(project)
+    assert build_fingerprint(project) == before
+    seed = project / "seeds" / "settings.csv"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build_fingerprint(project) != before
