@@ -17,6 +17,7 @@ from dashboard.auth import init_auth, may_see, viewer
 from dashboard.context import SETTINGS_KEY
 from dashboard.data_docs import init_data_docs
 from dashboard.i18n import LANGS, current_lang, register_language_route, t
+from dashboard.response_cache import init_response_cache
 from townperf.settings import Settings, get_settings
 from warehouse.queries import init_cache
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_auth(server, settings)
     init_data_docs(server, settings)
     init_cache(server, _cache_config(settings))
+    init_response_cache(server)
     register_language_route(server, app.config.routes_pathname_prefix)
     app.layout = _layout
     return app
@@ -66,8 +68,12 @@ def _claim_page_callbacks(app: dash.Dash) -> None:
 def _cache_config(settings: Settings) -> dict[str, Any]:
     """One cache per process in development; shared on disk by gunicorn's workers in production."""
     if settings.production:
-        return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.root / "cache")}
-    return {"CACHE_TYPE": "SimpleCache"}
+        return {
+            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": str(settings.root / "cache"),
+            "CACHE_THRESHOLD": 20000,
+        }
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
 
 
 def _layout() -> html.Div:

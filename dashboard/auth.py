@@ -268,6 +268,8 @@ def init_auth(server: flask.Flask, settings: Settings) -> None:
 def audit_view(action: str, subject: str | None = None, detail: str | None = None) -> None:
     """Record who viewed or exported whose data (called by the pages that show personal data)."""
     from dashboard.context import current_settings
+    from dashboard.response_cache import record_audit
 
     who = viewer()
     users.audit(Path(current_settings().root), who.username, who.role, action, subject, detail)
+    record_audit(action, subject, detail)
