@@ -7,10 +7,13 @@ row is quarantined with the message of every rule it broke.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,6 +91,22 @@ def rules_for(mapping: SourceMapping) -> list:
             )
         )
     return rules
+
+
+def prefetch() -> None:
+    """Import great-expectations on another thread while the first files are read and parsed.
+
+    The import alone takes seconds (a fixed cost of every ingest, a large part of a small
+    daily refresh); reading and parsing are mostly C code that leaves the second core free."""
+    if "great_expectations" in sys.modules:
+        return
+
+    def load() -> None:
+        # on failure the import is retried, and its error raised, where it is needed
+        with contextlib.suppress(Exception):
+            import great_expectations  # noqa: F401
+
+    threading.Thread(target=load, name="gx-import", daemon=True).start()
 
 
 @cache

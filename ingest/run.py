@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from ingest import load
-from ingest.expectations import start_run, validate
+from ingest.expectations import prefetch, start_run, validate
 from ingest.mapping import closest_headers, detect_source, mappings
 from ingest.parse import parse_frame
 from ingest.readers import UnreadableFile, read_file
@@ -267,6 +267,8 @@ def ingest_paths(
     start_run()
     load.ensure_schema(con)
     files = expand_paths(paths)
+    if files:
+        prefetch()
     results: dict[int, FileResult] = {}
     pending: dict[str, list[tuple[int, _Prepared]]] = {}
     seen: dict[str, str] = {}
