@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.expectations import prefetch as prefetch_validation
 from ingest.load import previous_load
 from ingest.run import FileResult, expand_paths, file_sha256, ingest_paths
 from townperf import datadocs
@@ -225,6 +226,8 @@ def _refresh_locked(settings, report, on_file, on_node, on_stage, rebuild) -> No
 
 def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, full_refresh):
     on_stage("ingest", len(inbox))
+    if inbox:
+        prefetch_validation()  # imports while the warehouse is copied
     seen: list[FileResult] = []
 
     def file_hook(result: FileResult) -> None:

@@ -28,7 +28,6 @@ records as (
         month_start,
         handler_id as staff_id,
         'approvals' as record_type,
-        1.0 as is_counted,
         is_on_time::int::double as on_time,
         working_days_used::double as working_days,
         null::double as is_rated,
@@ -39,7 +38,6 @@ records as (
         month_start,
         handler_id as staff_id,
         'tickets' as record_type,
-        1.0 as is_counted,
         is_on_time::int as on_time,
         null as working_days,
         is_rated::int as is_rated,
@@ -50,7 +48,6 @@ records as (
         month_start,
         staff_id,
         'cases' as record_type,
-        1.0 as is_counted,
         is_on_time::int as on_time,
         null as working_days,
         null as is_rated,
@@ -59,15 +56,33 @@ records as (
     where credit_role = 'lead'
 ),
 
+-- Sums and counts per person first: every figure below is a ratio of sums, so the scopes
+-- add up a few rows per person and month instead of every record twice.
+per_person as (
+    select
+        month_start,
+        staff_id,
+        record_type,
+        count(*) as records,
+        sum(on_time) as on_time_sum,
+        count(on_time) as on_time_n,
+        sum(working_days) as working_days_sum,
+        count(working_days) as working_days_n,
+        sum(is_rated) as rated,
+        sum(is_satisfied) as satisfied
+    from records
+    group by all
+),
+
 located as (
     select
-        records.*,
+        per_person.*,
         staff_months.department
-    from records
+    from per_person
     left join staff_months
         on
-            records.staff_id = staff_months.staff_id
-            and records.month_start = staff_months.period_start
+            per_person.staff_id = staff_months.staff_id
+            and per_person.month_start = staff_months.period_start
 ),
 
 scoped as (
@@ -91,10 +106,10 @@ aggregated as (
         scope_type,
         scope,
         record_type,
-        count(*) as records,
-        avg(on_time) as on_time_rate,
-        avg(working_days) as avg_working_days,
-        sum(is_satisfied) / nullif(sum(is_rated), 0) as satisfaction_rate,
+        sum(records) as records,
+        sum(on_time_sum) / nullif(sum(on_time_n), 0) as on_time_rate,
+        sum(working_days_sum) / nullif(sum(working_days_n), 0) as avg_working_days,
+        sum(satisfied) / nullif(sum(rated), 0) as satisfaction_rate,
         -- people behind the figure; unattributed records count for no one
         count(distinct case when department is not null then staff_id end) as contributors
     from scoped
