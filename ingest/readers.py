@@ -74,6 +74,9 @@ def _read_csv(path: Path) -> RawTable:
     head_lines = text.splitlines()[:TITLE_ROWS_SCANNED]
     head_rows = list(csv.reader(head_lines))
     header_at = _header_index(head_rows)
+    fast = _read_csv_arrow(text, head_rows[header_at] if head_rows else [], header_at)
+    if fast is not None:
+        return RawTable(fast[0], fast[1], encoding.replace("-sig", ""), header_at + 1)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -90,6 +93,33 @@ def _read_csv(path: Path) -> RawTable:
     headers = [str(h) for h in frame.columns]
     frame.columns = [str(i) for i in range(len(headers))]
     return RawTable(headers, frame, encoding.replace("-sig", ""), header_at + 1)
+
+
+def _read_csv_arrow(text: str, headers: list[str], header_at: int):
+    """(headers, frame) read by Arrow's multi-threaded CSV reader, several times faster than
+    pandas' on large exports, blank lines skipped as pandas skips them; None when the file
+    needs pandas' leniency (a short row, a repeated header), which then reads it as before."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    width = len(headers)
+    if not width or len(set(headers)) != width:
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_at + 1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    return list(headers), table.to_pandas()
 
 
 def _cell_text(value: object) -> str:
