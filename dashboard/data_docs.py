@@ -5,7 +5,7 @@ Access follows `PAGE_ROLES["data"]`: a visitor who is not signed in is sent to t
 (and back here after it), a signed-in one without the role gets 403. Files are looked up with
 `send_from_directory` (werkzeug's `safe_join`), so no path leaves the run's folder. The pages
 hold no script (see `ingest.offline_docs`) and are served with a policy that runs none, as
-they show values straight from the export files.
+they show values straight from the export files; each page viewed is written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import flask
 
-from dashboard.auth import may_see, viewer
+from dashboard.auth import audit_view, may_see, viewer
 from townperf import datadocs
 from townperf.settings import Settings
 
@@ -42,6 +42,9 @@ def init_data_docs(server: flask.Flask, settings: Settings) -> None:
         if not datadocs.NAME.fullmatch(run):
             flask.abort(404)
         response = flask.send_from_directory(settings.data_docs / run, sub)
+        if sub.endswith(".html"):
+            # the pages show cells of the exports as they came, the failing ones included
+            audit_view("view_data_docs", None, f"{run}/{sub}")
         response.headers["Content-Security-Policy"] = DOCS_POLICY
         return response
 

@@ -32,3 +32,23 @@ def sign_in(dash_duo, home: Path, role: str, staff_id=None, office=None) -> str:
     # browser may end up on the redirect's page instead of the next one asked for.
     dash_duo.wait_for_element("#navbar-logout", timeout=30)
     return username
+
+
+def render_page(app, client, path: str, search: str = ""):
+    """POST the page router's callback for `path` as a browser navigating there would; the
+    response holds the page's layout (or the refusal its role gets)."""
+    key = next(k for k in app.callback_map if "_pages_content" in k)
+    values = {"pathname": path, "search": search}
+    body = {
+        "output": key,
+        "outputs": [
+            {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+            for part in key.strip(".").split("...")
+        ],
+        "inputs": [
+            {"id": i["id"], "property": i["property"], "value": values.get(i["property"])}
+            for i in app.callback_map[key]["inputs"]
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    return client.post("/_dash-update-component", json=body)

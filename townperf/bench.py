@@ -239,7 +239,19 @@ def _postgres(home: Path, work: Path, log: Log, scale: str, peaks: dict) -> dict
         log(f"[{scale}] PostgreSQL peer skipped: {exc}")
         return _no_postgres(f"skipped: {exc}")
     warehouse = home / "warehouse.duckdb"
-    target = home / "dbt_target"
+    # the SQL that builds each model whole (the refresh's own manifest holds the incremental one)
+    target = work / "compile_target"
+    scratch = work / "compile.duckdb"
+    shutil.copyfile(warehouse, scratch)
+    run_step(
+        "townperf.bench_steps.dbt_subset_step",
+        project=str(DBT_PROJECT_DIR),
+        select=None,
+        target=str(target),
+        db_file=str(scratch),
+        command="compile",
+    )
+    scratch.unlink(missing_ok=True)
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     port = bp.port_models(manifest, bp.compiled_sql(target, manifest), warehouse)
     log(f"[{scale}] PostgreSQL: loading the same raw tables…")
@@ -321,8 +333,15 @@ def _reset_schemas(db, port) -> None:
         for name, schema in port.schema.items():
             if name in port.copied:
                 continue
-            cur.execute(f'drop table if exists "{schema}"."{name}" cascade')
-            cur.execute(f'drop view if exists "{schema}"."{name}" cascade')
+            cur.execute(
+                "select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                " where n.nspname = %s and c.relname = %s",
+                [schema, name],
+            )
+            found = cur.fetchone()
+            if found:
+                kind = "view" if found[0] == "v" else "table"
+                cur.execute(f'drop {kind} if exists "{schema}"."{name}" cascade')
     con.close()
 
 

@@ -368,6 +368,11 @@ def _rewrite(tree):
             )
         if isinstance(node, exp.Split):
             return exp.Anonymous(this="string_to_array", expressions=[node.this, node.expression])
+        # round(x, n) exists for numeric only: round(double precision, int) does not
+        if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+            if not isinstance(node.this, exp.Cast):
+                node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("numeric")))
+            return node
         func = str(node.this) if isinstance(node, exp.Anonymous) else ""
         func = (func or (node.sql_name() if isinstance(node, exp.Func) else "")).lower()
         if func in _INTERVAL_FUNCS:
@@ -414,7 +419,9 @@ def port_models(manifest: dict, compiled: dict[str, str], warehouse: Path) -> Po
     for uid, node in models.items():
         name = node["name"]
         port.parents[name] = [models[p]["name"] for p in node["depends_on"]["nodes"] if p in models]
-        port.materialized[name] = node["config"]["materialized"]
+        # both engines build every model whole: an incremental model is a table here
+        materialized = node["config"]["materialized"]
+        port.materialized[name] = "table" if materialized == "incremental" else materialized
         port.schema[name] = node["config"].get("schema") or node["schema"]
         if name in COPIED_MODELS:
             port.copied[name] = COPIED_MODELS[name]
@@ -522,14 +529,19 @@ class DbtRun:
     errors: dict[str, str]
 
 
-def run_models(project: Path, select: list[str] | None, target_path: Path, env: dict) -> DbtRun:
-    """`dbt run` in process; wall time and per-model execution time from its results."""
+def run_models(
+    project: Path, select: list[str] | None, target_path: Path, env: dict, command: str = "run"
+) -> DbtRun:
+    """`dbt run --full-refresh` (or `compile`) in process; wall time and per-model execution
+    time from its results. Full refresh: the models are built from the raw tables, never
+    incrementally from what an earlier build left."""
     from dbt.cli.main import dbtRunner
 
     os.environ.update(env)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     args = [
-        "run",
+        command,
+        "--full-refresh",
         "--project-dir",
         str(project),
         "--profiles-dir",

@@ -331,12 +331,15 @@ def _position(columns: dict[int, str], name: str) -> int:
 # -- the peer engine --------------------------------------------------------------------------
 
 
-def dbt_subset_step(project: str, select: list[str] | None, target: str, db_file: str) -> dict:
-    """`dbt run` of the given models (dbt-duckdb on db_file, or any project's own profile)."""
+def dbt_subset_step(
+    project: str, select: list[str] | None, target: str, db_file: str, command: str = "run"
+) -> dict:
+    """`dbt run` (or `compile`) of the given models, full refresh (dbt-duckdb on db_file, or
+    any project's own profile)."""
     from townperf.bench_postgres import run_models
 
     env = {"TOWNPERF_DB": db_file} if db_file else {}
-    run = run_models(Path(project), select, Path(target), env)
+    run = run_models(Path(project), select, Path(target), env, command)
     if db_file:
         from townperf.dbt import _release_database
 

@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.response_cache import HEADER
+from tests.helpers import render_page
 from townperf import users
 from townperf.settings import get_settings
 from warehouse.store import connect_read
@@ -54,28 +55,10 @@ def _client(app, home, role, **scope):
     return client, name
 
 
-def _render(app, client, path, search=""):
-    key = next(k for k in app.callback_map if "_pages_content" in k)
-    values = {"pathname": path, "search": search}
-    body = {
-        "output": key,
-        "outputs": [
-            {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-            for part in key.strip(".").split("...")
-        ],
-        "inputs": [
-            {"id": i["id"], "property": i["property"], "value": values.get(i["property"])}
-            for i in app.callback_map[key]["inputs"]
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    return client.post("/_dash-update-component", json=body)
-
-
 def test_a_repeat_is_answered_from_the_cache_until_the_warehouse_changes(app, home):
     leader, _ = _client(app, home, "leader")
-    first = _render(app, leader, "/rankings")
-    second = _render(app, leader, "/rankings")
+    first = render_page(app, leader, "/rankings")
+    second = render_page(app, leader, "/rankings")
     assert (first.status_code, second.status_code) == (200, 200)
     assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "hit")
     assert second.get_data() == first.get_data()
@@ -84,16 +67,16 @@ def test_a_repeat_is_answered_from_the_cache_until_the_warehouse_changes(app, ho
     swapped = home / "warehouse.duckdb.next"
     shutil.copy(home / "warehouse.duckdb", swapped)
     os.replace(swapped, home / "warehouse.duckdb")
-    assert _render(app, leader, "/rankings").headers[HEADER] == "miss"
+    assert render_page(app, leader, "/rankings").headers[HEADER] == "miss"
 
 
 def test_the_access_check_comes_before_the_cache(app, home):
     leader, _ = _client(app, home, "leader")
-    kept = _render(app, leader, "/rankings")
+    kept = render_page(app, leader, "/rankings")
     assert kept.status_code == 200 and b"rankings-" in kept.get_data()
     staff, _ = _client(app, home, "staff", staff_id=_people(home, 1)[0])
     for client in (app.server.test_client(), staff):
-        refused = _render(app, client, "/rankings").get_data()
+        refused = render_page(app, client, "/rankings").get_data()
         assert b"auth-refusal" in refused
         assert refused != kept.get_data() and b"rankings-" not in refused
 
@@ -102,8 +85,8 @@ def test_each_person_gets_their_own_answer(app, home):
     first, second = _people(home, 2)
     one, _ = _client(app, home, "staff", staff_id=first)
     other, _ = _client(app, home, "staff", staff_id=second)
-    mine = _render(app, one, "/me")
-    theirs = _render(app, other, "/me")
+    mine = render_page(app, one, "/me")
+    theirs = render_page(app, other, "/me")
     assert mine.headers[HEADER] == theirs.headers[HEADER] == "miss"
     assert first.encode() in mine.get_data() and second.encode() not in mine.get_data()
     assert second.encode() in theirs.get_data() and first.encode() not in theirs.get_data()
@@ -113,7 +96,7 @@ def test_a_cached_view_of_a_person_is_still_audited(app, home):
     person = _people(home, 1)[0]
     hr, name = _client(app, home, "hr")
     for _ in range(3):
-        assert _render(app, hr, "/people", f"?staff_id={person}").status_code == 200
+        assert render_page(app, hr, "/people", f"?staff_id={person}").status_code == 200
     views = [
         e
         for e in users.audit_entries(home)
@@ -125,4 +108,4 @@ def test_a_cached_view_of_a_person_is_still_audited(app, home):
 def test_pages_that_change_state_are_never_kept(app, home):
     admin, _ = _client(app, home, "admin")
     for _ in range(2):
-        assert HEADER not in _render(app, admin, "/admin").headers
+        assert HEADER not in render_page(app, admin, "/admin").headers

@@ -232,6 +232,14 @@ def test_every_page_of_the_docs_is_served_to_an_admin(docs_app, docs_home):
             response = client.get(f"/data-docs/{report.run_id}/{sub}")
             assert response.status_code == 200, sub
             assert response.get_data() == path.read_bytes(), sub
+    pages = {
+        e["detail"]
+        for e in users.audit_entries(home)
+        if e["username"] == "docs-admin" and e["action"] == "view_data_docs"
+    }
+    assert f"{report.run_id}/index.html" in pages
+    assert any("/validations/" in page for page in pages)
+    assert not any(page.endswith((".css", ".png")) for page in pages)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.components.export import to_xlsx_bytes
+from tests.helpers import render_page
 from townperf import users
 from townperf.settings import get_settings
 from warehouse import person_queries
@@ -54,21 +55,7 @@ def test_script_name_travels_as_text_not_markup(hostile_home):
         ).status_code
         == 302
     )
-    key = next(k for k in app.callback_map if "_pages_content" in k)
-    values = {"pathname": "/people", "search": f"?staff_id={first}"}
-    body = {
-        "output": key,
-        "outputs": [
-            {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-            for part in key.strip(".").split("...")
-        ],
-        "inputs": [
-            {"id": i["id"], "property": i["property"], "value": values.get(i["property"])}
-            for i in app.callback_map[key]["inputs"]
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    reply = client.post("/_dash-update-component", json=body)
+    reply = render_page(app, client, "/people", f"?staff_id={first}")
     assert reply.status_code == 200
     strings = []
 
