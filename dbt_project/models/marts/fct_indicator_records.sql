@@ -159,4 +159,7 @@ final as (
     select * from task_records
 )
 
+-- Stored by person: the dashboard reads one person's records at a time, and DuckDB then skips
+-- every row group that holds none of theirs.
 select * from final
+order by staff_id, month_start
