@@ -14,6 +14,7 @@ import fcntl
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,8 +43,7 @@ def writer_lock(home: Path, holder: str = "") -> Iterator[str | None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            fh.seek(0)
-            current = fh.read().strip() or "another process"
+            current = _holder_text(fh) or "another process"
             raise WarehouseBusy(
                 f"another refresh is running ({current}); try again when it has finished"
             ) from exc
@@ -60,6 +60,17 @@ def writer_lock(home: Path, holder: str = "") -> Iterator[str | None]:
             fh.truncate()
             fh.flush()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _holder_text(fh, wait_s: float = 1.0) -> str:
+    """The holder's line; a writer that has just taken the lock writes it a moment later."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        fh.seek(0)
+        text = fh.read().strip()
+        if text or time.monotonic() >= deadline:
+            return text
+        time.sleep(0.02)
 
 
 def lock_holder(home: Path) -> str | None:
