@@ -795,6 +795,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "输入姓名或工号搜索",
         "en": "Search by name or staff id",
     },
+    "person.filter.person_search": {
+        "zh": "输入姓名、工号或科室查找（人数较多，输入后显示匹配的人）",
+        "en": "Type a name, staff id or office to find someone",
+    },
     "person.filter.indicator": {"zh": "指标", "en": "Indicator"},
     "person.export.rankings": {"zh": "导出排名（Excel）", "en": "Export rankings (Excel)"},
     "person.export.person": {"zh": "导出个人考核报告（Excel）", "en": "Export report (Excel)"},

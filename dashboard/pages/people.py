@@ -38,6 +38,9 @@ dash.register_page(
 )
 
 DEFAULT_PERIOD_TYPE = "quarter"
+# Up to this many people, the person picker holds everyone; beyond it, it searches the server.
+DIRECTORY_INLINE = 500
+SEARCH_MATCHES = 50
 RECORDS_PAGE = 15
 
 
@@ -206,11 +209,9 @@ def _period_choices(
     )
 
 
-def _filter_bar(
-    directory: pd.DataFrame, sid: str | None, options: list[dict], period: str | None, lang: str
-) -> dbc.Card:
+def _person_options(directory: pd.DataFrame, lang: str) -> list[dict]:
     left = t("people.left", lang)
-    people = [
+    return [
         {
             "label": f"{row['name']} · {row['staff_id']} · {row['department']}"
             + ("" if row["is_current"] else f" {left}"),
@@ -218,6 +219,36 @@ def _filter_bar(
         }
         for row in directory.to_dict("records")
     ]
+
+
+@callback(
+    Output("people-person", "options"),
+    Input("people-person", "search_value"),
+    State("people-person", "value"),
+    prevent_initial_call=True,
+)
+@pc.one_connection
+def search_people(search: str | None, current: str | None) -> list[dict]:
+    """A directory too long to send whole is searched on the server: the first matches of what
+    was typed (name, id or office), within the asker's scope, and the person shown."""
+    path = warehouse_path()
+    directory = pq.people_directory(path, pc.office_scope())
+    if len(directory) <= DIRECTORY_INLINE or not search:
+        return dash.no_update
+    text = search.strip().lower()
+    hay = directory["name"].fillna("") + " " + directory["staff_id"] + " "
+    hay = (hay + directory["department"].fillna("")).str
+    found = directory[hay.lower().str.contains(text, regex=False)].head(SEARCH_MATCHES)
+    shown = directory[directory["staff_id"] == current]
+    return _person_options(pd.concat([shown, found]).drop_duplicates("staff_id"), current_lang())
+
+
+def _filter_bar(
+    directory: pd.DataFrame, sid: str | None, options: list[dict], period: str | None, lang: str
+) -> dbc.Card:
+    # A town's directory goes to the browser whole; a county's thousands are searched.
+    inline = len(directory) <= DIRECTORY_INLINE
+    people = _person_options(directory if inline else directory[directory["staff_id"] == sid], lang)
     return pc.filter_bar(
         [
             pc.labelled(
@@ -228,7 +259,12 @@ def _filter_bar(
                     value=sid,
                     searchable=True,
                     clearable=False,
-                    placeholder=t("person.filter.person_placeholder", lang),
+                    placeholder=t(
+                        "person.filter.person_placeholder"
+                        if inline
+                        else "person.filter.person_search",
+                        lang,
+                    ),
                     className="person-dropdown",
                 ),
                 "people-person",

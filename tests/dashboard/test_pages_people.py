@@ -11,6 +11,7 @@ import re
 import time
 from datetime import date
 
+import dash
 import dash_ag_grid as dag
 import openpyxl
 import plotly
@@ -236,6 +237,33 @@ def test_ranking_export_opens_and_is_audited(pages, in_request, read_con, built_
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
     assert book.sheetnames == ["排名", "数据不足", "得分分布"]
     assert any(e["action"] == "export_rankings" for e in users.audit_entries(built_home))
+
+
+def test_a_long_directory_is_searched_on_the_server_within_the_askers_scope(
+    pages, in_request, person, monkeypatch
+):
+    """Past DIRECTORY_INLINE people (a county has thousands) the picker is sent holding only
+    the person shown, and what is typed is looked up on the server, scope applied there."""
+    module = pages["people"]
+    monkeypatch.setattr(module, "DIRECTORY_INLINE", 10)
+    layout = build(
+        pages, in_request, "people", role="hr", person=person, staff_id=person["staff_id"]
+    )
+    assert [o["value"] for o in layout["people-person"].options] == [person["staff_id"]]
+    name = person["name"]
+    with in_request("zh", "hr"):
+        found = module.search_people(name[:2], person["staff_id"])
+        by_office = module.search_people(person["office"], None)
+    assert person["staff_id"] in {o["value"] for o in found}
+    assert all(name[:2] in o["label"] for o in found if o["value"] != person["staff_id"])
+    assert 10 < len(by_office) <= module.SEARCH_MATCHES
+    assert all(person["office"] in o["label"] for o in by_office)
+    with in_request("zh", "office_head", office=person["office"]):
+        own = module.search_people("G", None)
+    assert own and all(person["office"] in o["label"] for o in own)
+    with in_request("zh", "hr"):
+        monkeypatch.setattr(module, "DIRECTORY_INLINE", 10_000)
+        assert module.search_people(name[:2], None) is dash.no_update  # a town's list is whole
 
 
 # -- HR drill-down ----------------------------------------------------------------------------
