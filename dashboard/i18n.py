@@ -796,8 +796,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Search by name or staff id",
     },
     "person.filter.person_search": {
-        "zh": "输入姓名、工号或科室查找（人数较多，输入后显示匹配的人）",
-        "en": "Type a name, staff id or office to find someone",
+        "zh": "输入姓名、工号或科室查找",
+        "en": "Type a name, id or office",
     },
     "person.filter.indicator": {"zh": "指标", "en": "Indicator"},
     "person.export.rankings": {"zh": "导出排名（Excel）", "en": "Export rankings (Excel)"},
