@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import _callback, html
 
 from dashboard.auth import init_auth, may_see, viewer
-from dashboard.context import SETTINGS_KEY
+from dashboard.context import SETTINGS_KEY, init_request_session
 from dashboard.data_docs import init_data_docs
 from dashboard.i18n import LANGS, current_lang, register_language_route, t
 from dashboard.response_cache import init_response_cache
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_data_docs(server, settings)
     init_cache(server, _cache_config(settings))
     init_response_cache(server)
+    init_request_session(server)
     register_language_route(server, app.config.routes_pathname_prefix)
     app.layout = _layout
     return app

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import flask
 
 from townperf.settings import Settings
+from warehouse import queries
 
 SETTINGS_KEY = "TOWNPERF_SETTINGS"
 
@@ -17,3 +19,25 @@ def current_settings() -> Settings:
 
 def warehouse_path() -> Path:
     return current_settings().warehouse_path
+
+
+def _open_session():
+    if flask.request.method == "POST" and flask.request.path.endswith("/_dash-update-component"):
+        stack = contextlib.ExitStack()
+        stack.enter_context(queries.session(warehouse_path()))
+        flask.g.warehouse_session = stack
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    stack = flask.g.pop("warehouse_session", None)
+    if stack is not None:
+        stack.close()
+
+
+def init_request_session(server: flask.Flask) -> None:
+    """Each callback request reads the warehouse through one connection, opened at its first
+    query that is not memoized and closed when the request ends (attaching the file costs
+    ~20 ms at county scale, and a page makes several queries). Register after the access check
+    and the answer cache, so refused and cached requests open nothing."""
+    server.before_request(_open_session)
+    server.teardown_request(_close_session)

@@ -12,67 +12,20 @@ the period).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from warehouse.queries import _check_period_type, _query, warehouse_file, warehouse_query
-from warehouse.store import connect_read
+from warehouse.queries import _check_period_type, _query, session, warehouse_query
 
 # Shown at most in the records grid of one indicator; the export has them all.
 RECORDS_SHOWN = 1000
 
 
-class _Session:
-    """One read-only connection, opened when the first query needs it."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.con: duckdb.DuckDBPyConnection | None = None
-
-    def sql(self, sql: str, path: Path, params: dict[str, Any] | None) -> pd.DataFrame:
-        if path != self.path:
-            return _query(sql, path, params)
-        if self.con is None:
-            self.con = connect_read(self.path)
-        return self.con.sql(sql, params=params or None).to_arrow_table().to_pandas()
-
-
-_session: ContextVar[_Session | None] = ContextVar("_session", default=None)
-
-
 def _sql(sql: str, path: Path, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    session = _session.get()
-    if session is None:
-        return _query(sql, path, params)
-    return session.sql(sql, path, params)
-
-
-@contextlib.contextmanager
-def session(source: Path | str) -> Iterator[None]:
-    """Let the queries of this module made inside share one read-only connection.
-
-    Opening a connection costs more than most of these queries take, and a page view makes
-    several; the connection is opened only if some query is not already memoized, and closed
-    on leaving. Nested sessions use the outer one.
-    """
-    if _session.get() is not None:
-        yield
-        return
-    current = _Session(warehouse_file(source))
-    token = _session.set(current)
-    try:
-        yield
-    finally:
-        _session.reset(token)
-        if current.con is not None:
-            current.con.close()
+    return _query(sql, path, params)
 
 
 _LATEST_STAFF = """

@@ -2,8 +2,9 @@
 
 Each function takes the warehouse file (a path, or the `Settings` that name it) first and
 returns a pandas DataFrame (or a scalar where that is the natural answer). Each call opens its
-own short-lived read-only connection to the file as it is *now*: a refresh swaps in a new file
-with `os.replace`, and no connection is kept between requests.
+own short-lived read-only connection to the file as it is *now*, or shares the one of an open
+`session` (the dashboard opens one per request): a refresh swaps in a new file with
+`os.replace`, and no connection is kept between requests.
 
 Inside a Flask app on which `init_cache` was called, results are memoized with flask-caching,
 keyed on the arguments *and* on the identity of the file (inode, mtime, size), so a swapped
@@ -13,9 +14,11 @@ run uncached, which is what scripts and tests want.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -87,12 +90,61 @@ def _file_identity(path: Path) -> str:
     return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
 
-def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pd.DataFrame:
+def _run(con, sql: str, params: dict[str, Any] | None) -> pd.DataFrame:
     # con.sql rather than con.execute: DuckDB 2 copies the rows once more (and warns) when a
     # DB-API result is turned into Arrow.
+    return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+
+
+class _Session:
+    """One read-only connection, opened when the first query needs it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.con = None
+
+    def run(self, sql: str, params: dict[str, Any] | None) -> pd.DataFrame:
+        if self.con is None:
+            self.con = connect_read(self.path)
+        return _run(self.con, sql, params)
+
+
+_session: ContextVar[_Session | None] = ContextVar("warehouse_session", default=None)
+
+
+@contextlib.contextmanager
+def session(source: Path | str | Settings) -> Iterator[None]:
+    """Let the queries made inside share one read-only connection to the file as it is now.
+
+    Opening a connection (attaching the file) costs more than most of these queries take, and a
+    page view makes several; the connection is opened only if some query is not already
+    memoized, and closed on leaving. Nested sessions use the outer one. The dashboard holds one
+    per request: a refresh swapping the file mid-request never mixes two warehouses in one
+    answer, and the connection is closed before the next request.
+    """
+    if _session.get() is not None:
+        yield
+        return
+    current = _Session(warehouse_file(source))
+    token = _session.set(current)
+    try:
+        yield
+    finally:
+        try:
+            _session.reset(token)
+        except ValueError:  # left from another context (a request's teardown)
+            _session.set(None)
+        if current.con is not None:
+            current.con.close()
+
+
+def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    current = _session.get()
+    if current is not None and current.path == Path(path):
+        return current.run(sql, params)
     con = connect_read(path)
     try:
-        return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+        return _run(con, sql, params)
     finally:
         con.close()
 

@@ -28,7 +28,7 @@ from dashboard.components.formatting import (
 from dashboard.components.table import Column, column_defs, records
 from dashboard.context import warehouse_path
 from dashboard.i18n import category_name, t, unit_name
-from warehouse import person_queries
+from warehouse import queries
 
 ALL_OFFICES = "__all__"
 # An office head's account without an office sees nobody: no office has this name.
@@ -76,7 +76,7 @@ def one_connection(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with person_queries.session(warehouse_path()):
+        with queries.session(warehouse_path()):
             return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
