@@ -145,8 +145,13 @@ def callback_pages(body: dict) -> set[str] | None:
     return pages
 
 
+def is_callback_request() -> bool:
+    """Is the request being served a Dash callback (a POST to `/_dash-update-component`)?"""
+    return flask.request.method == "POST" and flask.request.path.endswith("/_dash-update-component")
+
+
 def _check_callback():
-    if flask.request.method != "POST" or not flask.request.path.endswith("/_dash-update-component"):
+    if not is_callback_request():
         return None
     body = flask.request.get_json(silent=True) or {}
     pages = callback_pages(body)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import flask
 
+from dashboard.auth import is_callback_request
 from townperf.settings import Settings
 from warehouse import queries
 
@@ -22,7 +23,7 @@ def warehouse_path() -> Path:
 
 
 def _open_session():
-    if flask.request.method == "POST" and flask.request.path.endswith("/_dash-update-component"):
+    if is_callback_request():
         stack = contextlib.ExitStack()
         stack.enter_context(queries.session(warehouse_path()))
         flask.g.warehouse_session = stack

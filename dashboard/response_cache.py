@@ -21,7 +21,7 @@ from datetime import date
 
 import flask
 
-from dashboard.auth import callback_pages, viewer
+from dashboard.auth import callback_pages, is_callback_request, viewer
 from dashboard.context import warehouse_path
 from dashboard.i18n import current_lang
 from warehouse.queries import WarehouseUnavailable, _file_identity, cache
@@ -60,7 +60,7 @@ def _pages(body: dict) -> set[str] | None:
 
 
 def _key(body: bytes, parsed: dict) -> str | None:
-    if flask.request.method != "POST" or not flask.request.path.endswith("/_dash-update-component"):
+    if not is_callback_request():
         return None
     pages = _pages(parsed)
     if not pages or not pages <= CACHEABLE_PAGES:

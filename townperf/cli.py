@@ -270,9 +270,12 @@ def refresh(
             f"refresh {report.run_id}: {report.files_loaded} file(s) loaded "
             f"({report.rows_loaded} rows, {report.rows_quarantined} quarantined), "
             f"{report.files_skipped} already loaded; dbt {report.dbt_status}"
-            + (f" ({report.dbt_nodes} nodes" if report.dbt_nodes else "")
-            + (", full rebuild)" if report.dbt_nodes and report.dbt_full_refresh else "")
-            + (", incremental)" if report.dbt_nodes and not report.dbt_full_refresh else "")
+            + (
+                f" ({report.dbt_nodes} nodes, "
+                + ("full rebuild)" if report.dbt_full_refresh else "incremental)")
+                if report.dbt_nodes
+                else ""
+            )
             + f"; {report.archived} archived; {report.seconds}s",
             markup=False,
             highlight=False,
