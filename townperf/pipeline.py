@@ -30,7 +30,13 @@ from ingest.expectations import prefetch as prefetch_validation
 from ingest.load import previous_load
 from ingest.run import FileResult, expand_paths, file_sha256, ingest_paths
 from townperf import datadocs
-from townperf.dbt import DbtOutcome, build_fingerprint, last_fingerprint, run_dbt
+from townperf.dbt import (
+    DbtOutcome,
+    build_fingerprint,
+    last_fingerprint,
+    plan_full_refresh,
+    run_dbt,
+)
 from townperf.settings import Settings
 from warehouse.store import (
     connect_read,
@@ -252,7 +258,8 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, 
         if report.problems:
             raise ValidationFailed("; ".join(report.problems))
 
-        on_stage("build", _expected_nodes(settings))
+        full_refresh, _ = plan_full_refresh(work, full_refresh)
+        on_stage("build", _expected_nodes(settings, full_refresh))
         outcome = run_dbt(
             settings,
             work,
@@ -519,17 +526,19 @@ def _warehouse_runs(served: Path) -> list[dict]:
     return [json.loads(report) for (report,) in rows]
 
 
-def _expected_nodes(settings: Settings) -> int | None:
-    """The node count of the last build, so a progress bar can show a total."""
+def _expected_nodes(settings: Settings, full_refresh: bool) -> int | None:
+    """The node count of the last build of the same kind (a full rebuild runs more nodes), so
+    a progress bar can show a total."""
     path = settings.root / HISTORY_FILE
     if not path.exists():
         return None
     for line in reversed(path.read_text(encoding="utf-8").splitlines()):
         try:
-            nodes = json.loads(line).get("dbt_nodes")
+            run = json.loads(line)
+            nodes = run.get("dbt_nodes")
         except (json.JSONDecodeError, AttributeError):
             continue
-        if nodes:
+        if nodes and bool(run.get("dbt_full_refresh")) == full_refresh:
             return int(nodes)
     return None
 
