@@ -78,6 +78,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         columns = [f"{name} {DUCK_TYPES[c.type]}" for name, c in mapping.columns.items()]
         columns += [f"{name} {typ}" for name, typ in LINEAGE.items()]
         con.execute(f"create table if not exists raw.{mapping.source} ({', '.join(columns)})")
+        # a column added to a mapping later reaches warehouses created before it (rows by name)
+        for name, column in mapping.columns.items():
+            con.execute(
+                f"alter table raw.{mapping.source} "
+                f"add column if not exists {name} {DUCK_TYPES[column.type]}"
+            )
 
 
 def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:

@@ -190,3 +190,52 @@ def test_person_who_moved_is_scored_in_each_category(read_con):
         [sid],
     )
     assert len(cats) > 1
+
+
+def test_people_are_scored_where_they_worked_in_the_months_after_a_move(read_con):
+    """Whoever handled many approvals in a month is scored as approval staff that month, unless
+    they moved during it. With quarterly rosters, a move dated by the next roster left movers
+    scored in their old category for up to three months while doing the new job."""
+    misplaced = _df(
+        read_con,
+        """
+        with handled as (
+            select handler_id as staff_id, month_start
+            from intermediate.int_approvals_measured
+            group by all
+            having count(*) >= 20
+        ),
+        moved as (
+            select staff_id, date_trunc('month', valid_from)::date as month_start
+            from intermediate.int_staff_versions
+            where version_no > 1
+        )
+        select handled.staff_id, handled.month_start, scores.role_category
+        from handled
+        inner join marts.fct_person_scores as scores
+            on scores.staff_id = handled.staff_id
+            and scores.period_type = 'month'
+            and scores.period_start = handled.month_start
+        where scores.role_category != '审批'
+            and not exists (
+                select 1 from moved
+                where moved.staff_id = handled.staff_id
+                    and moved.month_start = handled.month_start
+            )
+        """,
+    )
+    assert misplaced.empty, misplaced.to_string()
+    # the moves themselves are dated from the rosters' post_since, not the roster date
+    dated = _df(
+        read_con,
+        """
+        select count(*) as n
+        from intermediate.int_staff_versions as versions
+        inner join raw.staff
+            on raw.staff.staff_id = versions.staff_id
+            and raw.staff.post_since = versions.valid_from
+        where versions.version_no > 1
+            and versions.valid_from not in (select distinct as_of from raw.staff)
+        """,
+    )
+    assert dated.n.iloc[0] > 0

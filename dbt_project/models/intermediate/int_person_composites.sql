@@ -1,7 +1,9 @@
 -- One row per person and period: the weighted quantitative and qualitative scores, blended at
 -- the category's qualitative share. Weights of an indicator without a score are re-spread over
 -- those with one; the row is flagged, and below the category's minimum coverage the person has
--- insufficient data.
+-- insufficient data. A rating that was never given counts as missing too (it has no row).
+-- Ratings are given per quarter and year, so a month's composite is quantitative only and a
+-- month is not flagged for lacking them.
 with
 
 scored as (
@@ -32,7 +34,9 @@ category_weights as (
     select
         weights.role_category,
         sum(case when indicators.kind != 'rating' then weights.weight else 0 end)
-            as quantitative_weight
+            as quantitative_weight,
+        count_if(indicators.kind != 'rating') as quantitative_indicators,
+        count_if(indicators.kind = 'rating') as rating_indicators
     from weights
     inner join {{ ref('indicators') }} as indicators
         on weights.indicator_code = indicators.indicator_code
@@ -55,10 +59,21 @@ per_person as (
             as qualitative_score,
         coalesce(sum(case when not is_qualitative and score is not null then weight end), 0)
             as scored_quantitative_weight,
-        count_if(score is not null) as indicators_scored,
-        count_if(score is null) as indicators_missing
+        count_if(score is not null) as indicators_scored
     from weighted
     group by staff_id, period_type, period_start
+),
+
+expected as (
+    select
+        per_person.*,
+        category_weights.quantitative_indicators
+        + case
+            when per_person.period_type = 'month' then 0
+            else category_weights.rating_indicators
+        end as indicators_expected
+    from per_person
+    inner join category_weights on per_person.role_category = category_weights.role_category
 ),
 
 final as (
@@ -81,14 +96,14 @@ final as (
         per_person.scored_quantitative_weight
         / nullif(category_weights.quantitative_weight, 0) as quantitative_coverage,
         per_person.indicators_scored,
-        per_person.indicators_missing,
-        per_person.indicators_missing > 0 as has_missing_indicators,
+        per_person.indicators_expected - per_person.indicators_scored as indicators_missing,
+        per_person.indicators_expected > per_person.indicators_scored as has_missing_indicators,
         coalesce(
             per_person.scored_quantitative_weight
             / nullif(category_weights.quantitative_weight, 0) < categories.min_coverage,
             true
         ) as insufficient_data
-    from per_person
+    from expected as per_person
     inner join categories on per_person.role_category = categories.role_category
     inner join category_weights on per_person.role_category = category_weights.role_category
 )

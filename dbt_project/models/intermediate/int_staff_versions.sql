@@ -1,6 +1,10 @@
 -- One row per person per unbroken stretch of identical roster attributes (SCD type 2).
--- A change first seen on a roster dated D is taken as valid from D; a person's first version
--- starts on their hiring date when it is known and earlier than the first roster.
+-- Rosters come quarterly, so a change first seen on a roster dated D happened at some day after
+-- the previous roster and by D. When the roster gives the day the person took up the post
+-- (post_since) inside that gap, the version starts that day; otherwise on D. A person's first
+-- version starts on their hiring date when it is known and earlier than the first roster.
+-- Rebuilt from the dated roster exports on every build (not a dbt snapshot), so history loaded
+-- in bulk or corrected later is dated by the rosters themselves, not by when it was loaded.
 with
 
 roster as (
@@ -48,10 +52,24 @@ versions as (
         arg_max(staff_type, as_of) as staff_type,
         arg_max(rank, as_of) as rank,
         arg_max(oversees, as_of) as oversees,
+        arg_max(post_since, as_of) as post_since,
         min(hired_on) as hired_on,
         max(left_on) as left_on
     from numbered
     group by staff_id, version_no
+),
+
+dated as (
+    select
+        *,
+        case
+            when
+                post_since > lag(last_seen_on) over (partition by staff_id order by version_no)
+                and post_since <= first_seen_on
+                then post_since
+            else first_seen_on
+        end as starts_on
+    from versions
 ),
 
 person as (
@@ -88,15 +106,15 @@ bounded as (
         case
             when versions.version_no = 1
                 then least(versions.first_seen_on, coalesce(person.hired_on, versions.first_seen_on))
-            else versions.first_seen_on
+            else versions.starts_on
         end as valid_from,
-        lead(versions.first_seen_on) over (
+        lead(versions.starts_on) over (
             partition by versions.staff_id order by versions.version_no
         ) - interval 1 day as next_version_day_before,
         -- someone missing from the latest roster without a leaving date left after their last roster
         person.last_roster_on,
         person.last_roster_on < latest_roster.as_of and person.left_on is null as dropped_off
-    from versions
+    from dated as versions
     inner join person on versions.staff_id = person.staff_id
     cross join latest_roster
 ),

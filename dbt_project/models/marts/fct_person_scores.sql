@@ -78,13 +78,25 @@ ranked as (
             and composites.period_start = staff_periods.period_start
 ),
 
+-- movement against the period just before, in the same category: a rank in another category
+-- (after a move) or before a gap is not comparable, so it gives no movement
 with_previous as (
     select
-        *,
-        lag(rank_in_category) over (
-            partition by staff_id, period_type order by period_start
-        ) as previous_rank
+        ranked.*,
+        previous.rank_in_category as previous_rank
     from ranked
+    left join ranked as previous
+        on
+            ranked.staff_id = previous.staff_id
+            and ranked.period_type = previous.period_type
+            and ranked.role_category = previous.role_category
+            and previous.period_start = (
+                ranked.period_start - case ranked.period_type
+                    when 'month' then interval 1 month
+                    when 'quarter' then interval 3 month
+                    else interval 1 year
+                end
+            )::date
 ),
 
 -- a quarterly grade listed in the eligibility seed rules a person out of 优秀 for that year

@@ -25,6 +25,7 @@ renamed as (
         as_of,
         hired_on,
         left_on,
+        post_since,
         -- lineage
         _file as source_file,
         _row as source_row
