@@ -113,6 +113,14 @@ class WorkCalendar:
         idx = self.next_index[self._i(days)] + k
         return self.work_days[np.clip(idx, 0, len(self.work_days) - 1)]
 
+    def next_working(self, days: np.ndarray) -> np.ndarray:
+        """The day itself when it is a working day, else the next one; a day past the end of
+        the calendar stays as it is (it lies beyond every export)."""
+        days = np.asarray(days)
+        i = np.clip(days - self.first, 0, len(self.next_index) - 1)
+        nxt = self.work_days[np.minimum(self.next_index[i], len(self.work_days) - 1)]
+        return np.where(nxt >= days, nxt, days)
+
     def working_days_between(self, start: int, end: int) -> np.ndarray:
         """Working days in [start, end)."""
         return self.work_days[(self.work_days >= start) & (self.work_days < end)]

@@ -389,8 +389,9 @@ def cases_new(ctx: Context, period: Period, rng: np.random.Generator) -> Batch:
     ordinary = rng.random(n) < 0.4
     decide = np.round(np.exp(rng.normal(np.log(38) - 0.2 * skill, 0.45))).astype(np.int64)
     close = np.round(np.exp(rng.normal(np.log(12), 0.6))).astype(np.int64)
-    decided = np.where(ordinary, day + decide, day)
-    closed = np.where(ordinary, decided + close, day)
+    # a decision is signed and a case closed at the office: on a working day (调休 included)
+    decided = np.where(ordinary, cal.next_working(day + decide), day)
+    closed = np.where(ordinary, cal.next_working(decided + close), day)
     simple_fine = rng.integers(5, 21, n) * 10
     ordinary_fine = np.round(np.clip(np.exp(rng.normal(np.log(3000), 1.0, n)), 500, 50_000), -2)
     domain = np.where(

@@ -24,6 +24,8 @@ FRONT_OFFICES = [
     ("综合行政执法局", "执法", 30, ["执法队员", "执法队员", "法制审核员", "执法中队长"]),
     ("网格化社会治理联动中心", "服务", 30, ["专职网格员", "12345工单处置员", "指挥调度员"]),
 ]
+# The first NAMED_MANAGEMENT are in every town (the issue names them); the rest are drawn.
+NAMED_MANAGEMENT = 4
 MANAGEMENT_OFFICES = [
     ("党政办公室", 10, ["文秘", "综合协调", "信息宣传", "机要保密"]),
     ("经济发展局", 8, ["招商引资专员", "企业服务专员", "统计员"]),
@@ -162,11 +164,14 @@ class _TownBuilder:
 
     def build(self, months: int) -> None:
         rng = self.rng
-        n_mgmt = int(rng.integers(5, 8))
-        mgmt_pick = [
-            0,
-            *sorted(rng.choice(np.arange(1, len(MANAGEMENT_OFFICES)), n_mgmt - 1, replace=False)),
-        ]
+        # 8–10 offices: the three front offices, the four named management offices, 1–3 more
+        n_mgmt = int(rng.integers(NAMED_MANAGEMENT + 1, NAMED_MANAGEMENT + 4))
+        drawn = rng.choice(
+            np.arange(NAMED_MANAGEMENT, len(MANAGEMENT_OFFICES)),
+            n_mgmt - NAMED_MANAGEMENT,
+            replace=False,
+        )
+        mgmt_pick = [*range(NAMED_MANAGEMENT), *sorted(drawn)]
         mgmt = [MANAGEMENT_OFFICES[i] for i in mgmt_pick]
         scale = 44 / sum(size for _, size, _ in mgmt)
         offices = [
@@ -347,10 +352,11 @@ def snapshot_rows(roster: Roster, as_of: int, previous: int) -> list[list[object
         present["rank"],
         present["hired_on"],
         present["left_on"],
+        spells["start"],
         present["oversees"],
         strict=True,
     ):
-        sid, name, dept, position, role, stype, rank, hired, left, oversees = values
+        sid, name, dept, position, role, stype, rank, hired, left, post_since, oversees = values
         rank = rank if isinstance(rank, str) else None
         oversees = oversees if isinstance(oversees, str) else None
         left_on = to_date(left) if left <= as_of else None
@@ -366,6 +372,7 @@ def snapshot_rows(roster: Roster, as_of: int, previous: int) -> list[list[object
                 rank,
                 to_date(hired),
                 left_on,
+                to_date(max(post_since, hired)),
                 oversees,
             ]
         )

@@ -13,7 +13,9 @@ from pathlib import Path
 import holidays
 import pytest
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from townperf.cli import app
 from townperf.generate import generate
 from townperf.generate_base import day_number, periods
 from townperf.generate_roster import build_roster, snapshot_rows
@@ -224,7 +226,7 @@ def test_town_roster_over_two_years():
     assert any(r[9] is not None for r in everyone), "someone leaves"
     assert any(r[8] >= start for r in everyone), "someone joins"
     leaders = [r for r in last if r[5] == "领导"]
-    assert 8 <= len(leaders) <= 9 and all(r[10] for r in leaders)
+    assert 8 <= len(leaders) <= 9 and all(r[-1] for r in leaders)  # oversees: the last column
     assert len({r[3] for r in last}) >= 9  # 8-10 offices plus the leadership group
     assert day_number(start) < snaps[0]
 
@@ -234,3 +236,99 @@ def test_manifest_json_matches_return_value(exports):
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8")) == manifest
     for key in ("seed", "scale", "towns", "start", "months", "staff_count"):
         assert key in manifest
+
+
+# The offices the issue names, in every town: the three front offices and four management ones.
+NAMED_OFFICES = {
+    "便民服务中心",  # citizen service / approval centre
+    "综合行政执法局",  # comprehensive law-enforcement bureau
+    "网格化社会治理联动中心",  # grid governance and 12345 command centre
+    "党政办公室",  # party and government office
+    "经济发展局",  # economic development
+    "社会事业局",  # social affairs
+    "自然资源和规划建设局",  # natural resources, planning and construction
+}
+
+
+@pytest.mark.parametrize("seed", [1, 3, 7, 42, 2024])
+def test_named_offices_are_in_every_town_on_every_roster(seed):
+    start, end = date(2024, 11, 1), date(2026, 11, 1)
+    snaps = [q.last_day for q in periods("Q", start, end)][:-1]
+    roster = build_roster(seed, 3, start, end, snaps)
+    for i, snap in enumerate(snaps):
+        rows = snapshot_rows(roster, snap, ([0] + snaps)[i])
+        for town in roster.towns:
+            offices = {
+                r[3].removeprefix(town.dept_prefix) for r in rows if r[1].startswith(town.id_prefix)
+            }
+            offices.discard("镇领导班子")
+            assert offices >= NAMED_OFFICES, (seed, town.code, NAMED_OFFICES - offices)
+            assert 8 <= len(offices) <= 10, (seed, town.code, offices)
+
+
+def test_the_demo_and_test_towns_have_the_named_offices():
+    """Seeds 42 (make demo) and 7 (the test suite's town) as `generate` writes them."""
+    start, end = date(2024, 11, 1), date(2026, 11, 1)
+    snaps = [q.last_day for q in periods("Q", start, end)][:-1]
+    for seed in (42, 7):
+        roster = build_roster(seed, 1, start, end, snaps)
+        offices = {r[3] for r in snapshot_rows(roster, snaps[-1], snaps[-2])}
+        assert offices >= NAMED_OFFICES, (seed, NAMED_OFFICES - offices)
+
+
+def test_enforcement_decisions_and_closures_fall_on_working_days(exports):
+    folder, manifest = exports
+    names = list(_mapping("cases"))
+    filed_i, decided_i, closed_i = (names.index(c) for c in ("filed_at", "decided_at", "closed_at"))
+    procedure_i = names.index("procedure")
+    cn = holidays.China(years=[2025, 2026])
+    later = 0
+    for name, info in manifest["files"].items():
+        if info["source"] != "cases":
+            continue
+        # a negative-duration defect is a typing error by design, dated before the filing
+        skip = {d["row"] for d in info["defects"] if d["kind"] == "negative_duration"}
+        for n, row in enumerate(_read(folder, name, info)[1], start=1):
+            if n in skip:
+                continue
+            for i in (decided_i, closed_i):
+                if row[i] in (None, ""):
+                    continue
+                day = _parse(row[i]).date()
+                assert cn.is_working_day(day), (name, n, names[i], day)
+            if row[procedure_i] == "普通程序" and row[decided_i] and row[decided_i] != row[filed_i]:
+                later += 1
+    assert later > 50  # ordinary procedures decided after filing: the dates that were moved
+
+
+def test_generate_command_same_seed_same_bytes(tmp_path):
+    runner = CliRunner()
+    args = ["generate", "--scale", "town", "--months", "2"]
+    outs, printed = {}, {}
+    for run, seed in (("a", 5), ("b", 5), ("c", 6)):
+        outs[run] = tmp_path / run
+        result = runner.invoke(app, [*args, "--seed", str(seed), "--out", str(outs[run])])
+        assert result.exit_code == 0, result.output
+        printed[run] = result.stdout
+    manifest = json.loads((outs["a"] / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["seed"], manifest["scale"], manifest["months"]) == (5, "town", 2)
+    written = sorted(p.name for p in outs["a"].iterdir())
+    assert written == sorted([*manifest["files"], "manifest.json"])
+    assert {f["source"] for f in manifest["files"].values()} >= {"staff", "approvals", "cases"}
+    rows = sum(f["rows"] for f in manifest["files"].values())
+    assert f"wrote {len(manifest['files'])} files, {rows} rows" in printed["a"]
+    for name in written:
+        assert (outs["a"] / name).read_bytes() == (outs["b"] / name).read_bytes(), name
+    assert any(
+        (outs["a"] / name).read_bytes() != (outs["c"] / name).read_bytes() for name in written
+    ), "another seed writes another town"
+
+
+def test_generate_command_refuses_bad_options(tmp_path):
+    result = CliRunner().invoke(app, ["generate", "--scale", "city", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown scale 'city'" in result.output
+    result = CliRunner().invoke(app, ["generate", "--months", "0", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--months and --towns must be at least 1" in result.output
+    assert not any(tmp_path.iterdir())
