@@ -1,19 +1,23 @@
-"""Source definitions read from `ingest/mappings/*.toml`.
+"""Source definitions read from `ingest/mappings/*.toml`, plus a town's own aliases.
 
 The header aliases are data so that a town whose system names a column differently can add an
-alias to a TOML file instead of changing code.
+alias to a TOML file instead of changing code. The shipped files define the columns; a file of
+the same name in `$TOWNPERF_HOME/mappings/` may only add aliases to them (the raw tables and the
+dbt models are built on the shipped columns), and survives an upgrade of the package.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from townperf.settings import MAPPINGS_DIR
+from townperf.settings import MAPPINGS_DIR, get_settings
 
 COLUMN_TYPES = {"string", "date", "datetime", "int", "decimal", "enum", "period"}
 
@@ -83,14 +87,107 @@ def _load(path: Path) -> SourceMapping:
     )
 
 
+HOME_MAPPINGS = "mappings"  # $TOWNPERF_HOME/mappings/<source>.toml: the town's own aliases
+
+
+class MappingError(ValueError):
+    """A town's mapping file asks for more than aliases, or is not valid TOML."""
+
+
+_home: Path | None = None
+
+
+@contextlib.contextmanager
+def home_mappings(root: Path) -> Iterator[None]:
+    """Read the town's own alias files from this home (e.g. the CLI's --home) inside the block;
+    outside it they come from the home of the environment (TOWNPERF_HOME, default ./data)."""
+    global _home
+    before, _home = _home, Path(root)
+    try:
+        yield
+    finally:
+        _home = before
+
+
+def home_mappings_dir() -> Path:
+    return (_home if _home is not None else get_settings().root) / HOME_MAPPINGS
+
+
+def _extend(mapping: SourceMapping, path: Path) -> SourceMapping:
+    """The shipped mapping with the aliases of a town's file added after the shipped ones (the
+    first alias stays the one the generator writes and the messages name)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise MappingError(f"{path}: cannot read: {exc}") from exc
+    if data.get("source", mapping.source) != mapping.source:
+        raise MappingError(
+            f"{path}: says source {data['source']!r}; the file name says {mapping.source!r}"
+        )
+    extra = set(data) - {"source", "columns"}
+    if extra:
+        raise MappingError(
+            f"{path}: only [columns.<name>] aliases can be added, not {', '.join(sorted(extra))}"
+        )
+    columns = dict(mapping.columns)
+    for name, spec in data.get("columns", {}).items():
+        if name not in columns:
+            raise MappingError(
+                f"{path}: {mapping.source} has no column {name!r} (columns: "
+                f"{', '.join(columns)}); a town's file can only add aliases"
+            )
+        if (
+            not isinstance(spec, dict)
+            or set(spec) != {"aliases"}
+            or not isinstance(spec["aliases"], list)
+        ):
+            raise MappingError(f'{path}: [columns.{name}] may only hold aliases = ["…"]')
+        added = [str(a) for a in spec["aliases"] if str(a) not in columns[name].aliases]
+        columns[name] = replace(columns[name], aliases=(*columns[name].aliases, *added))
+    taken: dict[str, str] = {}
+    for column in columns.values():
+        for header in (column.name, *column.aliases):
+            owner = taken.setdefault(normalise_header(header), column.name)
+            if owner != column.name:
+                raise MappingError(
+                    f"{path}: header {header!r} would mean both {owner} and {column.name}"
+                )
+    return replace(mapping, columns=columns)
+
+
+def _stamp(directory: Path) -> tuple:
+    """What the cache is keyed on: a town's file edited while a process runs is seen."""
+    if not directory.is_dir():
+        return ()
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.toml"))
+    )
+
+
 @cache
-def mappings(directory: Path = MAPPINGS_DIR) -> dict[str, SourceMapping]:
-    """All source mappings, keyed by source name."""
+def _mappings(directory: Path, extra: Path | None, stamp: tuple) -> dict[str, SourceMapping]:
     found = {}
     for path in sorted(directory.glob("*.toml")):
         mapping = _load(path)
         found[mapping.source] = mapping
+    for name, *_ in stamp:
+        path = extra / name
+        if path.stem not in found:
+            raise MappingError(
+                f"{path}: no source {path.stem!r} (sources: {', '.join(found)}); name the file "
+                "after the source whose aliases it extends"
+            )
+        found[path.stem] = _extend(found[path.stem], path)
     return found
+
+
+def mappings(directory: Path = MAPPINGS_DIR) -> dict[str, SourceMapping]:
+    """All source mappings, keyed by source name: the shipped ones (or those in `directory`)
+    with the aliases of the town's own files in `$TOWNPERF_HOME/mappings/` added."""
+    if directory != MAPPINGS_DIR:
+        return _mappings(directory, None, ())
+    extra = home_mappings_dir()
+    return _mappings(directory, extra, _stamp(extra))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ is refused whole with one message; a file already loaded (same content hash) is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,7 +19,13 @@ import pandas as pd
 
 from ingest import load
 from ingest.expectations import prefetch, start_run, validate
-from ingest.mapping import closest_headers, detect_source, mappings
+from ingest.mapping import (
+    closest_headers,
+    detect_source,
+    home_mappings,
+    home_mappings_dir,
+    mappings,
+)
 from ingest.parse import parse_frame
 from ingest.readers import UnreadableFile, read_file
 
@@ -110,6 +117,9 @@ def _prepare(
     if not path.is_file():
         result.message = "no such file"
         return result
+    if source is not None and source not in mappings():
+        result.message = f"unknown source '{source}' (known: {', '.join(mappings())})"
+        return result
     result.sha256 = file_sha256(path)
     earlier = load.previous_load(con, result.sha256)
     if earlier or result.sha256 in seen:
@@ -125,9 +135,6 @@ def _prepare(
         result.message = str(exc)
         _log(con, load_id, path, result, encoding=None)
         return result
-    if source is not None and source not in mappings():
-        result.message = f"unknown source '{source}' (known: {', '.join(mappings())})"
-        return result
     match = detect_source(table.headers, source)
     result.source = match.mapping.source
     if match.score == 0:
@@ -135,13 +142,17 @@ def _prepare(
         result.message = (
             "no header matches a known source (headers: "
             + ", ".join(map(str, table.headers))
-            + "); add aliases in ingest/mappings/ or pass --source"
+            + f"); add aliases in {home_mappings_dir() / '<source>.toml'} or pass --source"
         )
         _log(con, load_id, path, result, encoding=table.encoding)
         return result
     if match.missing_required:
         problem = _header_problem(table.headers, match)
-        result.message = f"headers do not match source '{match.mapping.source}': {problem}"
+        own = home_mappings_dir() / f"{match.mapping.source}.toml"
+        result.message = (
+            f"headers do not match source '{match.mapping.source}': {problem} "
+            f"(your system's name for a column can be added to its aliases in {own})"
+        )
         _log(con, load_id, path, result, encoding=table.encoding)
         return result
     if match.unknown:
@@ -263,7 +274,27 @@ def ingest_paths(
     """Ingest files in name order; per source, files are validated in batches of rows.
 
     Starts a new validation run: `ingest.expectations.publish_docs` afterwards documents the
-    validations of this call only."""
+    validations of this call only. A town's own aliases are read from `mappings/` in the folder
+    of the warehouse written to (the data home), or, for an in-memory database, from the home of
+    the environment."""
+    home = _warehouse_home(con)
+    with home_mappings(home) if home else contextlib.nullcontext():
+        return _ingest_paths(con, paths, source, on_file)
+
+
+def _warehouse_home(con: duckdb.DuckDBPyConnection) -> Path | None:
+    rows = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    return Path(rows[0][0]).parent if rows and rows[0][0] else None
+
+
+def _ingest_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[Path],
+    source: str | None,
+    on_file: Callable[[FileResult], None] | None,
+) -> list[FileResult]:
     start_run()
     load.ensure_schema(con)
     files = expand_paths(paths)
