@@ -45,7 +45,8 @@ lead_credit as (
         month_start,
         workload_weight as workload,
         coalesce(is_on_time, false) as is_on_time,
-        review_outcome is not null as has_review_outcome,
+        -- 无 means the case went to no review or litigation: no outcome to count
+        coalesce(review_outcome in ('维持', '纠错'), false) as has_review_outcome,
         review_outcome = '纠错' as is_corrected,
         load_seq,
         source_file,

@@ -55,9 +55,10 @@ case_counts as (
         sum(workload) as workload,
         count(*) as credited,
         count_if(credit_role = 'lead') as led,
-        count_if(is_on_time) as on_time,
-        count_if(has_review_outcome) as with_review_outcome,
-        count_if(is_corrected) as corrected
+        -- a co-officer's credits carry no on-time or review facts (null): count them as none
+        coalesce(count_if(is_on_time), 0) as on_time,
+        coalesce(count_if(has_review_outcome), 0) as with_review_outcome,
+        coalesce(count_if(is_corrected), 0) as corrected
     from case_credits
     group by all
 ),
