@@ -127,3 +127,37 @@ def test_a_seed_edit_changes_the_fingerprint(tmp_path):
     seed = project / "seeds" / "settings.csv"
     seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert build_fingerprint(project) != before
+
+
+def _snapshot(path: Path) -> pd.DataFrame:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "select staff_id, role_category, roster_at::date as roster_on, "
+            "dbt_valid_from::date as valid_from, dbt_valid_to::date as valid_to "
+            "from snapshots.snap_staff_roster order by staff_id, dbt_valid_from"
+        ).df()
+    finally:
+        con.close()
+
+
+def test_the_roster_snapshot_keeps_what_each_build_received(make_home):
+    """The dbt snapshot of the roster: the baseline build saw the 2024Q4 roster; a refresh that
+    brings the 2025Q1 roster closes each listed person's row and opens one dated by that roster,
+    while people on no newer roster keep their one row open."""
+    home = make_home(BATCH_B)
+    before = _snapshot(home / "warehouse.duckdb")
+    assert before.staff_id.is_unique and before.valid_to.isna().all()
+    assert set(before.valid_from.astype(str)) == {"2024-12-31"}
+
+    report = pipeline.refresh(get_settings(home))
+
+    assert report.status == "success", report.error
+    after = _snapshot(home / "warehouse.duckdb")
+    current = after[after.valid_to.isna()]
+    assert current.staff_id.is_unique and set(current.staff_id) >= set(before.staff_id)
+    relisted = current[current.valid_from.astype(str) == "2025-03-31"]
+    assert len(relisted) > len(before) // 2
+    closed = after[after.valid_to.notna()]
+    assert set(closed.staff_id) == set(relisted.staff_id) & set(before.staff_id)
+    assert set(closed.valid_to.astype(str)) == {"2025-03-31"}
