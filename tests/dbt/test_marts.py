@@ -239,3 +239,61 @@ def test_people_are_scored_where_they_worked_in_the_months_after_a_move(read_con
         """,
     )
     assert dated.n.iloc[0] > 0
+
+
+def test_enforcement_rates_recomputed_independently(read_con, town_exports):
+    """2025's on-time and corrected rates of each lead officer from the case exports, by the
+    SPEC rules: an ordinary case is on time when decided within 90 days of filing, a simple
+    one when decided the day it was filed; corrected = 纠错 among cases that went to review
+    (维持 or 纠错)."""
+    raw = _read_exports(town_exports, "cases")
+    for column, header in (("filed", "立案日期"), ("decided", "决定日期"), ("closed", "结案日期")):
+        raw[column] = pd.to_datetime(raw[header], errors="coerce", format="mixed")
+    raw = raw.dropna(subset=["filed"]).drop_duplicates(subset=["案件编号"], keep="last")
+    closed = raw[(raw["状态"] == "结案") & raw["closed"].notna()]
+    closed = closed[(closed["closed"] >= closed["filed"])]
+    closed = closed[closed["decided"].isna() | (closed["decided"] >= closed["filed"])]
+    year = closed[closed["closed"].dt.year == 2025].copy()
+    days = (year["decided"] - year["filed"]).dt.days
+    year["on_time"] = np.where(year["程序"] == "简易程序", days == 0, days <= 90)
+    reviewed = year[year["复议诉讼结果"].isin(["维持", "纠错"])]
+    expected = {
+        "case_on_time_rate": year.groupby("主办人工号")["on_time"].mean(),
+        "case_corrected_rate": (reviewed["复议诉讼结果"] == "纠错")
+        .groupby(reviewed["主办人工号"])
+        .mean(),
+    }
+    for code, rates in expected.items():
+        mart = _df(
+            read_con,
+            "select staff_id, value from marts.fct_indicator_values where indicator_code = ? "
+            "and period_type = 'year' and period_start = date '2025-01-01' and n > 0",
+            [code],
+        ).set_index("staff_id")["value"]
+        common = rates.index.intersection(mart.index)
+        assert len(common) >= 5, code
+        np.testing.assert_allclose(
+            mart[common].to_numpy(), rates[common].to_numpy(), atol=1e-9, err_msg=code
+        )
+
+
+def test_rates_are_shrunk_toward_the_category_mean_as_the_method_says(read_con):
+    """value_adjusted = (successes + m·p₀) / (n + m), p₀ the category's pooled rate and m the
+    settings seed's shrinkage strength, recomputed from the mart's raw values and n."""
+    m = float(
+        read_con.execute(
+            "select value from seeds.settings where setting = 'shrinkage_m'"
+        ).fetchall()[0][0]
+    )
+    rows = _df(
+        read_con,
+        "select role_category, period_start, value, n, value_adjusted "
+        "from marts.fct_indicator_values where indicator_code = 'appr_on_time_rate' "
+        "and period_type = 'quarter'",
+    )
+    rows["successes"] = rows["value"].fillna(0) * rows["n"]
+    pooled = rows.groupby(["role_category", "period_start"])[["successes", "n"]].transform("sum")
+    p0 = pooled["successes"] / pooled["n"]
+    expected = (rows["successes"] + m * p0) / (rows["n"] + m)
+    assert len(rows) >= 20 and rows["n"].gt(0).sum() >= 20
+    np.testing.assert_allclose(rows["value_adjusted"], expected, atol=1e-9)
