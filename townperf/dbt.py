@@ -77,10 +77,12 @@ def last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 RULE_ONLY_RESOURCES = ("seed", "unit_test")
 
 
-def plan_full_refresh(db_path: Path, full_refresh: bool = False) -> tuple[bool, str]:
+def plan_full_refresh(
+    db_path: Path, full_refresh: bool = False, project: Path = DBT_PROJECT_DIR
+) -> tuple[bool, str]:
     """(full refresh?, fingerprint) of the next build of db_path: full when asked or when the
     rules changed since the build recorded in the file."""
-    fingerprint = build_fingerprint()
+    fingerprint = build_fingerprint(project)
     return full_refresh or _fingerprint_of(db_path) != fingerprint, fingerprint
 
 
@@ -132,17 +134,19 @@ def run_dbt(
     extra_args: list[str] | None = None,
     on_node: Callable[[str, str], None] | None = None,
     full_refresh: bool = False,
+    project: Path = DBT_PROJECT_DIR,
 ) -> DbtOutcome:
     """Run one dbt command on db_path; on_node(name, status) is called as each node finishes.
 
     A `build` is a full refresh when asked for, or when the project changed since the last
-    build of this file; otherwise incremental models add only what new loads brought."""
+    build of this file; otherwise incremental models add only what new loads brought. `project`
+    is another copy of the dbt project (a town's edited rules, tried before they are adopted)."""
     from dbt.cli.main import dbtRunner
 
     dbt_env(db_path)
     fingerprint = None
     if command == "build":
-        full_refresh, fingerprint = plan_full_refresh(db_path, full_refresh)
+        full_refresh, fingerprint = plan_full_refresh(db_path, full_refresh, project)
         if full_refresh:
             extra_args = [*(extra_args or []), "--full-refresh"]
         else:
@@ -159,9 +163,9 @@ def run_dbt(
     args = [
         command,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(project),
         "--target-path",
         str(settings.root / "dbt_target"),
         "--log-path",

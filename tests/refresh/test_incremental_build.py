@@ -161,3 +161,59 @@ def test_the_roster_snapshot_keeps_what_each_build_received(make_home):
     closed = after[after.valid_to.notna()]
     assert set(closed.staff_id) == set(relisted.staff_id) & set(before.staff_id)
     assert set(closed.valid_to.astype(str)) == {"2025-03-31"}
+
+
+def test_one_seed_edit_changes_the_scores_and_what_the_methodology_page_reads(
+    baseline_home, tmp_path
+):
+    """The indicator weights are a seed: doubling one weight in a copy of the dbt project and
+    building with it changes the composites of that category, and the seed table the
+    methodology page renders (warehouse.report_queries.seed_tables) holds the new weight."""
+    from townperf.dbt import run_dbt
+    from warehouse.report_queries import seed_tables
+
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    weights_csv = project / "seeds" / "indicator_weights.csv"
+    weights = pd.read_csv(weights_csv)
+    edited = (weights.role_category == "审批") & (weights.indicator_code == "appr_workload")
+    old_weight = int(weights.loc[edited, "weight"].iloc[0])
+    weights.loc[edited, "weight"] = old_weight * 3
+    weights.to_csv(weights_csv, index=False)
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(baseline_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    db = home / "warehouse.duckdb"
+
+    def composites(path: Path) -> pd.Series:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            frame = con.execute(
+                "select staff_id || period_start as key, composite_score "
+                "from marts.fct_person_scores where role_category = '审批' "
+                "and period_type = 'quarter' and composite_score is not null"
+            ).df()
+        finally:
+            con.close()
+        return frame.set_index("key")["composite_score"]
+
+    before = composites(db)
+    # (the dbt unit tests read the shipped weights and rightly fail on edited ones)
+    outcome = run_dbt(
+        get_settings(home),
+        db,
+        "build",
+        ["--exclude-resource-type", "unit_test"],
+        project=project,
+    )
+    assert outcome.success, outcome.error or outcome.failures
+    assert outcome.full_refresh  # other rules than the ones the copy was built by
+    after = composites(db)
+
+    shown = seed_tables(db)["indicator_weights"]
+    row = shown[(shown.role_category == "审批") & (shown.indicator_code == "appr_workload")]
+    assert int(row.weight.iloc[0]) == old_weight * 3
+    common = before.index.intersection(after.index)
+    assert len(common) >= 5
+    assert (before[common] - after[common]).abs().max() > 0.5
