@@ -12,6 +12,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import _callback, html
+from werkzeug.serving import WSGIRequestHandler
 
 from dashboard.auth import init_auth, may_see, viewer
 from dashboard.context import SETTINGS_KEY, init_request_session
@@ -48,6 +49,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     register_language_route(server, app.config.routes_pathname_prefix)
     app.layout = _layout
     return app
+
+
+class NoBannerRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler (`townperf serve`) without the `Server: Werkzeug/x Python/y`
+    header it adds below the app: a banner only tells a scanner which exploits to try."""
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
 
 
 def _claim_page_callbacks(app: dash.Dash) -> None:

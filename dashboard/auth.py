@@ -180,6 +180,10 @@ def _security_headers(response: flask.Response) -> flask.Response:
     return response
 
 
+class MissingSecretKey(RuntimeError):
+    """Production mode was asked for without `TOWNPERF_SECRET_KEY`: the dashboard won't start."""
+
+
 def secret_key(settings: Settings) -> str:
     """The session signing key: from settings, or kept in the data home in development.
 
@@ -188,7 +192,7 @@ def secret_key(settings: Settings) -> str:
     if settings.secret_key:
         return settings.secret_key
     if settings.production:
-        raise RuntimeError("TOWNPERF_SECRET_KEY must be set in production mode")
+        raise MissingSecretKey("TOWNPERF_SECRET_KEY must be set in production mode")
     path = Path(settings.root) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

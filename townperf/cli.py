@@ -60,14 +60,16 @@ def _print_results(results) -> None:
             r.status,
         )
     console.print(table)
+    lines = []  # plain text: a file name or a reason may hold brackets rich would take as markup
     for r in results:
         if r.status != "loaded":
-            console.print(f"{r.file}: {r.status}: {r.message}")
-        for warning in r.warnings:
-            console.print(f"{r.file}: warning: {warning}")
+            lines.append(f"{r.file}: {r.status}: {r.message}")
+        lines += [f"{r.file}: warning: {warning}" for warning in r.warnings]
         for reason, rows in r.reasons.items():
             shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
-            console.print(f"{r.file}: quarantined {len(rows)} row(s) (data row {shown}): {reason}")
+            lines.append(f"{r.file}: quarantined {len(rows)} row(s) (data row {shown}): {reason}")
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
 
 
 @app.command()
@@ -83,6 +85,9 @@ def generate(
 
     if scale not in ("town", "county", "province"):
         err.print(f"unknown scale {scale!r}: use town, county or province")
+        raise typer.Exit(2)
+    if months < 1 or (towns is not None and towns < 1):
+        err.print("--months and --towns must be at least 1")
         raise typer.Exit(2)
     with err.status("generating…"):
         manifest = run_generate(out, scale=scale, seed=seed, towns=towns, months=months)
@@ -106,25 +111,40 @@ def ingest(
 
     Exit status: 0 every file was read, 1 a file was refused, 2 internal error.
     """
+    from ingest.mapping import MappingError
     from ingest.run import expand_paths
     from townperf import pipeline
 
     settings = _settings(home)
-    files = expand_paths(paths)
     try:
+        files = expand_paths(paths)
         with _progress() as progress:
             task = progress.add_task("ingest", total=len(files))
 
             def step(result) -> None:
                 progress.update(task, advance=1, description=f"ingest {result.file}")
                 if not err.is_terminal:
-                    err.print(f"{result.file}: {result.status} ({result.rows_read} rows read)")
+                    line = f"{result.file}: {result.status} ({result.rows_read} rows read)"
+                    err.print(line, markup=False, highlight=False)
 
             results = pipeline.ingest(settings, files, source, on_file=step)
-    except Exception as exc:  # the exit status promises 2 for anything unexpected
-        err.print(f"internal error: {type(exc).__name__}: {exc}")
+    except MappingError as exc:
+        err.print(f"bad mapping file, nothing loaded: {exc}", markup=False, highlight=False)
         raise typer.Exit(2) from exc
-    _print_results(results)
+    except Exception as exc:  # the exit status promises 2 for anything unexpected
+        err.print(f"internal error: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    try:
+        _print_results(results)
+    except Exception as exc:  # the files are in; only the report failed, still an error
+        loaded = sum(r.status == "loaded" for r in results)
+        err.print(
+            f"internal error while printing the results ({loaded} file(s) were loaded; "
+            f"raw.loads has each file's accounting): {type(exc).__name__}: {exc}",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(2) from exc
     raise typer.Exit(1 if any(r.status == "refused" for r in results) else 0)
 
 
@@ -335,12 +355,18 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
     debug: Annotated[bool, typer.Option(help="Dash debug mode.")] = False,
 ) -> None:
-    """Serve the dashboard (development server; use gunicorn dashboard.app:server in production)."""
-    from dashboard.app import create_app
+    """Serve the dashboard (development server; production: `gunicorn -c gunicorn.conf.py`)."""
+    from dashboard.app import NoBannerRequestHandler, create_app
+    from dashboard.auth import MissingSecretKey
 
     settings = _settings(home)
+    try:
+        dashboard = create_app(settings)
+    except MissingSecretKey as exc:
+        err.print(f"dashboard not started: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from exc
     console.print(f"townperf dashboard on http://{host}:{port}  (data: {settings.root})")
-    create_app(settings).run(host=host, port=port, debug=debug)
+    dashboard.run(host=host, port=port, debug=debug, request_handler=NoBannerRequestHandler)
 
 
 @app.command()
