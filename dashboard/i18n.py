@@ -171,6 +171,15 @@ LABELS: dict[str, dict[str, str]] = {
         "(percentile within the job category, 0–100)",
     },
     "overview.indicators.people": {"zh": "{n}人参与计算", "en": "{n} people"},
+    "overview.export": {"zh": "导出本页表格（Excel）", "en": "Export the tables (Excel)"},
+    "overview.sheet.kpis": {"zh": "全镇指标逐月", "en": "Town services by month"},
+    "overview.sheet.offices": {"zh": "科室综合得分", "en": "Office scores"},
+    "overview.sheet.service": {"zh": "科室办件量", "en": "Office services"},
+    "overview.sheet.indicators": {"zh": "指标中位数", "en": "Indicator medians"},
+    "overview.sheet.grades": {"zh": "等次与名额", "en": "Grades and quota"},
+    "overview.sheet.status": {"zh": "结果运用情况", "en": "Result use"},
+    "overview.col.item": {"zh": "项目", "en": "Item"},
+    "overview.col.count": {"zh": "数量", "en": "Count"},
     "col.department": {"zh": "科室", "en": "Office"},
     "col.staff": {"zh": "参评人数", "en": "Assessed"},
     "col.scored": {"zh": "计分人数", "en": "Scored"},
@@ -197,6 +206,8 @@ LABELS: dict[str, dict[str, str]] = {
     "action.培训": {"zh": "培训", "en": "Training"},
     "action.诫勉谈话": {"zh": "诫勉谈话", "en": "Admonition talk"},
     "action.调整岗位": {"zh": "调整岗位", "en": "Post changed"},
+    "action.晋升级别": {"zh": "晋升级别", "en": "Salary grade up"},
+    "action.辞退": {"zh": "辞退", "en": "Dismissal"},
     "feedback_kind.绩效面谈": {"zh": "绩效面谈", "en": "Feedback talk"},
     "feedback_kind.复核申请": {"zh": "复核申请", "en": "Review request"},
     "feedback_kind.申诉": {"zh": "申诉", "en": "Appeal"},
@@ -424,6 +435,81 @@ LABELS: dict[str, dict[str, str]] = {
     "results.sheet.talks": {"zh": "绩效面谈", "en": "Feedback talks"},
     "results.sheet.reviews": {"zh": "复核申诉", "en": "Reviews and appeals"},
     "results.sheet.detail": {"zh": "明细", "en": "All decisions"},
+    "results.kpi.barred": {"zh": "不应运用而运用", "en": "Applied though barred"},
+    "results.kpi.barred_detail": {
+        "zh": "项（如基本称职发放奖金）",
+        "en": "e.g. a bonus for 基本称职",
+    },
+    "results.kpi.review_window": {"zh": "复核申请期内", "en": "Review window open"},
+    "results.kpi.review_window_detail": {
+        "zh": "人；{late} 件复核申请逾期提出",
+        "en": "people; {late} review requests filed late",
+    },
+    "results.consequences.ok": {"zh": "符合规定", "en": "As required"},
+    "results.consequences.wrong": {"zh": "不符合", "en": "Not as required"},
+    "results.consequences.title_checked": {
+        "zh": "按等次核对运用措施：符合 / 不符合（人数）",
+        "en": "Consequences of the grade: as required / not (people)",
+    },
+    "results.consequences.barred_label": {
+        "zh": "不应给予{action}（{grade}）",
+        "en": "No {action} ({grade})",
+    },
+    "results.consequences.wrong_title": {
+        "zh": "与等次规定不符（{n} 项）",
+        "en": "Not as the grade requires ({n})",
+    },
+    "results.consequences.none_wrong": {
+        "zh": "本年度运用措施均符合等次规定",
+        "en": "Every consequence this year is as the grade requires",
+    },
+    "results.consequences.note_checked": {
+        "zh": "依据考核办法中的等次运用规则：优秀当年嘉奖，连续三年优秀记三等功，"
+        "累计两年、五年称职以上分别晋升一个档次、一个级别，连续两年不称职辞退；"
+        "基本称职、不称职不享受年度考核奖金",
+        "en": "From the grade rules of the methodology: a commendation for 优秀, a merit for every "
+        "third 优秀 in a row, a pay step every second and a salary grade every fifth year 称职 or "
+        "better, dismissal after a second 不称职 in a row; no annual bonus for 基本称职 or 不称职",
+    },
+    "results.problem.missing": {"zh": "应运用未运用", "en": "due, not applied"},
+    "results.problem.barred": {"zh": "不应运用而运用", "en": "applied though barred"},
+    "results.col.problem": {"zh": "问题", "en": "Problem"},
+    "results.col.action_checked": {"zh": "措施", "en": "Consequence"},
+    "results.col.consequence": {"zh": "措施（等次）", "en": "Consequence (grade)"},
+    "results.col.ok": {"zh": "符合（人）", "en": "As required (people)"},
+    "results.col.wrong": {"zh": "不符合（人）", "en": "Not as required (people)"},
+    "results.col.days_band": {"zh": "天数区间", "en": "Days"},
+    "results.col.band_late": {"zh": "是否超期", "en": "Overdue"},
+    "results.col.request_due_on": {"zh": "申请复核期限", "en": "Review asked by"},
+    "results.col.request_status": {"zh": "申请时限", "en": "Request clock"},
+    "results.col.days_left": {"zh": "剩余天数", "en": "Days left"},
+    "results.col.has_requested": {"zh": "已申请复核", "en": "Review asked"},
+    "results.request.in_time": {"zh": "按期提出", "en": "filed in time"},
+    "results.request.late": {"zh": "逾期 {n} 天提出", "en": "filed {n} days late"},
+    "results.request.no_notice": {"zh": "未书面通知，不起算", "en": "no written notice: no clock"},
+    "results.windows.title": {
+        "zh": "复核申请期未满（{n} 人）",
+        "en": "May still ask for a review ({n} people)",
+    },
+    "results.windows.none": {
+        "zh": "目前没有处于复核申请期内的人员",
+        "en": "Nobody is within a review window now",
+    },
+    "results.windows.note": {
+        "zh": "年度考核结果书面通知之日起 {days} 日内可申请复核（《公务员法》第九十五条；"
+        "考核办法参数 review_request_days）；不论所选期间均列出",
+        "en": "A review may be asked for within {days} days of the written notice of the annual "
+        "result (Civil Servant Law art. 95; setting review_request_days); listed whatever the "
+        "period shown",
+    },
+    "results.reviews.late_requests": {
+        "zh": "逾期提出的复核申请：{n} 件",
+        "en": "Review requests filed late: {n}",
+    },
+    "results.sheet.wrong": {"zh": "与等次规定不符", "en": "Not as grade requires"},
+    "results.sheet.consequences": {"zh": "按等次核对", "en": "Consequences checked"},
+    "results.sheet.lag": {"zh": "落实用时分布", "en": "Days to apply"},
+    "results.sheet.windows": {"zh": "复核申请期", "en": "Review windows"},
     "public.subtitle": {
         "zh": "全镇政务服务情况，按月公布；无需登录，不含任何个人信息",
         "en": "The town's public services month by month; no sign-in, no personal data",
@@ -486,9 +572,13 @@ LABELS: dict[str, dict[str, str]] = {
     "methodology.step2.title": {"zh": "按在岗天数折算", "en": "Pro-rating"},
     "methodology.step2.body": {
         "zh": "工作量类指标（{volumes}）按本人在岗天数折算为整期数值，"
-        "新入职、离职或调岗人员不吃亏。",
+        "新入职、离职或调岗人员不吃亏。调岗人员在每个期间计入其在岗天数最多的岗位类别；"
+        "调岗日以名册的“任现岗位时间”为准，名册未提供时以首次显示新岗位的名册日期为准。",
         "en": "Volume indicators ({volumes}) are pro-rated to the full period by the days the "
-        "person was on the roster, so joining, leaving or moving costs nobody.",
+        "person was on the roster, so joining, leaving or moving costs nobody. Someone who moved "
+        "is scored, in each period, in the job category where they spent the most days; the "
+        "move counts from the roster's “post since” date, or, when the roster has none, from "
+        "the first roster that shows the new post.",
     },
     "methodology.step3.title": {"zh": "小样本收缩", "en": "Small-sample shrinkage"},
     "methodology.step3.body": {
@@ -509,10 +599,13 @@ LABELS: dict[str, dict[str, str]] = {
     "methodology.step5.title": {"zh": "加权合成", "en": "Composite"},
     "methodology.step5.body": {
         "zh": "综合得分 =（1 − 定性占比）× 定量指标得分的加权平均 + 定性占比 × 评价得分的加权平均。"
-        "某项指标缺失时，其权重按比例分配给其他有得分的指标，并标记提示。定性占比：{shares}。",
+        "某项指标缺失（包括未获评价）时，其权重按比例分配给其他有得分的指标，并标记提示。"
+        "评价按季度和年度给出，月度综合得分只含定量部分，不因缺少评价而标记。定性占比：{shares}。",
         "en": "Composite = (1 − qualitative share) × weighted mean of the quantitative scores + "
-        "qualitative share × weighted mean of the rating scores. A missing indicator's weight is "
-        "re-spread over those with a score, and the row is flagged. Qualitative shares: "
+        "qualitative share × weighted mean of the rating scores. A missing indicator's weight "
+        "(a rating never given included) is re-spread over those with a score, and the row is "
+        "flagged. Ratings are given per quarter and year, so a month's composite is the "
+        "quantitative part alone and is not flagged for lacking them. Qualitative shares: "
         "{shares}.",
     },
     "methodology.step6.title": {"zh": "类别内排名", "en": "Ranking"},
@@ -530,10 +623,12 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "对公务员、参公人员：按综合得分从高到低，"
         "优秀候选人数不超过本单位参加年度考核公务员人数的"
         " {quota}（{quota_source}）；{eligibility}；"
+        "名额线上得分相同者按工号先后取；"
         "综合得分处于类别最低 {low} 的人员标记为需复核。"
         "系统只提出建议，由考核委员会决定；优秀候选人公示不少于 {publicity} 个工作日。",
         "en": "For civil servants: by composite, best first, 优秀 candidates up to {quota} of the "
-        "unit's assessed civil servants ({quota_source}); {eligibility}; the lowest {low} of "
+        "unit's assessed civil servants ({quota_source}); {eligibility}; a tie on the quota "
+        "line is broken by staff id; the lowest {low} of "
         "the category are flagged for review. The system recommends and the committee decides; "
         "优秀 candidates are publicly shown for at least {publicity} working days.",
     },
@@ -656,7 +751,7 @@ LABELS: dict[str, dict[str, str]] = {
     "whatif.axis_y": {"zh": "模拟名次", "en": "What-if rank"},
     "whatif.note": {
         "zh": "各指标得分取自数据仓库（百分位得分不随权重变化）；缺失指标的权重按现行规则重新分配；"
-        "名次变化与现行权重下的计算相比。领导类的“分管科室综合得分”按现行结果计。",
+        "名次变化与现行权重下的计算相比。领导类的“分管科室量化得分”按现行结果计。",
         "en": "Indicator scores come from the warehouse (percentile scores do not depend on "
         "weights); missing indicators' weights are re-spread as the model does; movement is "
         "against the same computation with the current weights. Leaders' “offices led” "
@@ -1008,8 +1103,9 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{total} records; the latest {shown} shown, the export has them all",
     },
     "people.records.derived": {
-        "zh": "该指标由分管科室工作人员的综合得分计算，没有单独的记录",
-        "en": "Computed from the composite scores of the offices overseen; no records of its own",
+        "zh": "该指标由分管科室工作人员的各项量化指标得分计算，没有单独的记录",
+        "en": "Computed from the quantitative indicator scores of the staff in the offices "
+        "overseen; no records of its own",
     },
     "people.records.ratings": {
         "zh": "评价类指标的记录为本期各评价主体的评分（自评不计分）",
@@ -1069,6 +1165,8 @@ LABELS: dict[str, dict[str, str]] = {
     "person.value.培训": {"zh": "培训", "en": "Training"},
     "person.value.诫勉谈话": {"zh": "诫勉谈话", "en": "Admonition talk"},
     "person.value.调整岗位": {"zh": "调整岗位", "en": "Reassignment"},
+    "person.value.晋升级别": {"zh": "晋升级别", "en": "Salary grade up"},
+    "person.value.辞退": {"zh": "辞退", "en": "Dismissal"},
     "person.value.公务员": {"zh": "公务员", "en": "Civil servant"},
     "person.value.参公": {"zh": "参公", "en": "Managed as civil servant"},
     "person.value.事业": {"zh": "事业", "en": "Public institution staff"},

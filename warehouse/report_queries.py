@@ -44,7 +44,8 @@ SEED_TABLES = (
     "grade_consequences",
 )
 FEEDBACK_TALK = "绩效面谈"
-REVIEW_KINDS = ("复核申请", "申诉")
+REVIEW_REQUEST = "复核申请"
+REVIEW_KINDS = (REVIEW_REQUEST, "申诉")
 BONUS_ACTION = "绩效奖金"
 QUARANTINE_SHOWN = 500
 
@@ -146,8 +147,9 @@ def actions_applied(path: Path, period_type: str, period_start: date) -> pd.Data
 
 @warehouse_query
 def consequence_checks(path: Path, period_start: date) -> pd.DataFrame:
-    """Each consequence a person's annual grade should have led to (seed grade_consequences),
-    and whether a decision applying it was recorded; the unapplied ones first."""
+    """Each consequence a person's annual grade calls for (seed grade_consequences): due, or
+    barred (a bonus for 基本称职), whether a decision applying it was recorded, and whether that
+    is wrong (due and not applied, barred and applied); the wrong ones first."""
     return _query(
         f"""
         with {_LATEST_STAFF}
@@ -157,10 +159,12 @@ def consequence_checks(path: Path, period_start: date) -> pd.DataFrame:
             coalesce(s.department, latest_staff.department) as department,
             c.final_grade,
             c.expected_action,
+            c.expectation,
             c.condition_zh,
             c.condition_en,
             c.source,
             c.was_applied,
+            c.is_wrong,
             c.applied_on
         from marts.fct_consequence_checks as c
         left join latest_staff using (staff_id)
@@ -169,7 +173,7 @@ def consequence_checks(path: Path, period_start: date) -> pd.DataFrame:
             and s.period_type = 'year'
             and s.period_start = c.period_start
         where c.period_start = $period_start
-        order by c.was_applied, c.expected_action, department, c.staff_id
+        order by c.is_wrong desc, c.expectation desc, c.expected_action, department, c.staff_id
         """,
         path,
         {"period_start": period_start},
@@ -289,7 +293,9 @@ def feedback_coverage(path: Path, period_type: str, period_start: date) -> pd.Da
 @warehouse_query
 def review_requests(path: Path, period_type: str, period_start: date) -> pd.DataFrame:
     """Review requests and appeals of the period, and every one still open whatever its
-    period, with their legal clock (days left is negative once past the deadline)."""
+    period, with their legal clocks: whether a review was asked for within the days allowed
+    after the written notice (`is_request_late`), and the deadline for deciding it (days left
+    is negative once past it)."""
     return _query(
         f"""
         with {_LATEST_STAFF}
@@ -298,6 +304,9 @@ def review_requests(path: Path, period_type: str, period_start: date) -> pd.Data
             latest_staff.name,
             f.period_label,
             f.kind,
+            f.notified_on,
+            f.request_due_on,
+            f.is_request_late,
             f.held_on,
             f.legal_days,
             f.due_on,
@@ -315,6 +324,51 @@ def review_requests(path: Path, period_type: str, period_start: date) -> pd.Data
         """,
         path,
         _period(period_type, period_start),
+    )
+
+
+@warehouse_query
+def review_windows(path: Path) -> pd.DataFrame:
+    """People who may still ask for a review of an annual result (notified in writing less than
+    review_request_days ago), whatever the period shown, with the days left and whether they
+    already asked; the windows closing first come first."""
+    return _query(
+        f"""
+        with {_LATEST_STAFF},
+        windows as (
+            select
+                staff_id,
+                period_type,
+                period_start,
+                any_value(period_label) as period_label,
+                any_value(final_grade) as final_grade,
+                min(notified_on) as notified_on,
+                min(review_request_due_on) as request_due_on
+            from marts.fct_result_utilization
+            where is_review_window_open
+            group by staff_id, period_type, period_start
+        ),
+        requested as (
+            select distinct staff_id, period_type, period_start
+            from marts.fct_feedback
+            where kind = '{REVIEW_REQUEST}'
+        )
+        select
+            w.staff_id,
+            latest_staff.name,
+            latest_staff.department,
+            w.period_label,
+            w.final_grade,
+            w.notified_on,
+            w.request_due_on,
+            datediff('day', current_date, w.request_due_on) as days_left,
+            requested.staff_id is not null as has_requested
+        from windows as w
+        left join latest_staff using (staff_id)
+        left join requested using (staff_id, period_type, period_start)
+        order by w.request_due_on, w.staff_id
+        """,
+        path,
     )
 
 

@@ -112,16 +112,18 @@ def crosstab_figure(
 
 
 def consequences_figure(summary: pd.DataFrame, title: str, lang: str) -> go.Figure:
-    """Bars of the consequences due per kind of action, split into applied and not applied.
+    """Bars of the consequences each grade calls for, per kind of action, split into people
+    for whom the rule was followed and people for whom it was not (a consequence due and not
+    applied, or one barred and applied anyway).
 
-    `summary` has `label` (the action and grade, in `lang`), `applied` and `missing`.
+    `summary` has `label` (the action and grade, in `lang`), `ok` and `wrong`.
     """
     if summary.empty:
         return empty_figure(title, lang)
     summary = summary.iloc[::-1]
     unit = t("unit.people", lang)
     traces = []
-    for field, color in (("applied", COLORS["primary"]), ("missing", COLORS["bad"])):
+    for field, color in (("ok", COLORS["primary"]), ("wrong", COLORS["bad"])):
         name = t(f"results.consequences.{field}", lang)
         traces.append(
             {
@@ -149,25 +151,52 @@ def consequences_figure(summary: pd.DataFrame, title: str, lang: str) -> go.Figu
     return _figure(traces, layout)
 
 
-def lag_figure(days: pd.Series, threshold: float | None, title: str, lang: str) -> go.Figure:
-    """Histogram of the days from the end of the period to the result being applied, with the
-    overdue threshold marked; bars past it are red."""
-    days = days.dropna().astype(float)
+LAG_BIN_DAYS = 10
+LAG_BIN_COLUMNS = ["first_day", "last_day", "label", "decisions", "late"]
+
+
+def lag_bins(days: pd.Series, threshold: float | None, width: int = LAG_BIN_DAYS) -> pd.DataFrame:
+    """Decisions per band of whole days from the end of the period to application, the bands
+    aligned so that one starts the day after `threshold`: each band is wholly on time or
+    wholly late (`late`). Bands run from day 0 to the band holding the threshold or the
+    longest delay, whichever is later; days before the period's end count as day 0."""
+    days = days.dropna().astype(float).clip(lower=0).round()
     if days.empty:
+        return pd.DataFrame(columns=LAG_BIN_COLUMNS)
+    offset = int(threshold + 1) % width if threshold is not None else 0
+    first = offset - width if offset else 0
+    top = max(float(days.max()), float(threshold or 0))
+    edges = np.arange(first, top + width + 1, width)
+    counts, _ = np.histogram(days, bins=edges)
+    starts = [max(int(e), 0) for e in edges[:-1]]
+    ends = [int(e) + width - 1 for e in edges[:-1]]
+    return pd.DataFrame(
+        {
+            "first_day": starts,
+            "last_day": ends,
+            "label": [f"{a}–{b}" if a != b else str(a) for a, b in zip(starts, ends, strict=True)],
+            "decisions": counts.astype(int),
+            "late": [threshold is not None and e > threshold for e in edges[:-1]],
+        }
+    )
+
+
+def lag_figure(bins: pd.DataFrame, threshold: float | None, title: str, lang: str) -> go.Figure:
+    """Histogram of the days from the end of the period to the result being applied (the bands
+    of `lag_bins`), with the overdue threshold marked between bands; late bands are red."""
+    if bins.empty:
         return empty_figure(title, lang)
-    width = 10
-    top = max(float(days.max()), float(threshold or 0)) + width
-    counts, edges = np.histogram(days.clip(lower=0), bins=np.arange(0, top + width, width))
-    starts = edges[:-1]
-    late = [threshold is not None and s >= threshold for s in starts]
+    first, last = bins["first_day"], bins["last_day"]
     unit = t("unit.decisions", lang)
     trace = {
         "type": "bar",
-        "x": (starts + width / 2).tolist(),
-        "y": counts.tolist(),
-        "width": width * 0.92,
-        "marker": {"color": [COLORS["bad"] if flag else COLORS["primary"] for flag in late]},
-        "customdata": [f"{int(s)}–{int(s + width - 1)}" for s in starts],
+        "x": ((first + last + 1) / 2).tolist(),
+        "y": bins["decisions"].tolist(),
+        "width": ((last - first + 1) * 0.92).tolist(),
+        "marker": {
+            "color": [COLORS["bad"] if flag else COLORS["primary"] for flag in bins["late"]]
+        },
+        "customdata": bins["label"].tolist(),
         "hovertemplate": "%{customdata} "
         + t("results.lag.days", lang)
         + f"：%{{y}} {unit}<extra></extra>",
@@ -181,7 +210,7 @@ def lag_figure(days: pd.Series, threshold: float | None, title: str, lang: str) 
     )
     if threshold is not None:
         shape, note = _threshold_line(
-            threshold, t("results.lag.threshold", lang, days=int(threshold))
+            threshold + 1, t("results.lag.threshold", lang, days=int(threshold))
         )
         layout |= {"shapes": [shape], "annotations": [note]}
     return _figure([trace], layout)

@@ -1,7 +1,8 @@
 """领导驾驶舱 — the leadership overview: town KPIs, offices compared, indicator medians.
 
 The layout is built with the latest month already shown; the callbacks rebuild the same
-sections with the same functions when the month or the period type changes.
+sections with the same functions when the month or the period type changes, and the export
+writes the same tables, for the same month and period type, to one workbook.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.auth import guard_layout
+from dashboard.components import person as pc
+from dashboard.components.export import to_xlsx_bytes
 from dashboard.components.figures import office_scores_figure, service_volume_figure
 from dashboard.components.formatting import (
     INDICATOR_KINDS,
@@ -98,6 +101,7 @@ def layout(**_query: str) -> html.Div:
             ),
             html.Div(indicators, id="overview-indicators"),
             results_section(path, lang),
+            dcc.Download(id="overview-download"),
         ],
         className="overview-page",
     )
@@ -185,6 +189,69 @@ def update_comparison(month: str, period_type: str) -> tuple:
     return offices, indicators, label, label
 
 
+@callback(
+    Output("overview-download", "data"),
+    Input("overview-export", "n_clicks"),
+    State("overview-month", "value"),
+    State("overview-period-type", "value"),
+    prevent_initial_call=True,
+)
+def export_overview(n_clicks: int, month: str | None, period_type: str | None):
+    if not n_clicks or not month:
+        return dash.no_update
+    period_type = period_type or "month"
+    lang = current_lang()
+    sheets = workbook(warehouse_path(), as_date(month), period_type, lang)
+    filename = f"overview_{period_type}_{period_containing(period_type, month).isoformat()}.xlsx"
+    return dcc.send_bytes(to_xlsx_bytes(sheets), filename)
+
+
+def workbook(path: Path, month: date, period_type: str, lang: str) -> dict[str, pd.DataFrame]:
+    """The page's tables, one sheet each with the page's headers: the town's figures month by
+    month up to `month`, the offices and indicators of the period holding it, and the grades
+    and result use of the latest year."""
+    period = period_containing(period_type, month)
+    kpis = queries.town_kpis(path)
+    kpis = kpis[kpis["period_start"] <= month].sort_values("period_start", ascending=False)
+    kpi_columns = [Column("month", "col.month")] + _service_columns(lang)[1:]
+    months = kpis.assign(month=[period_label("month", m, lang) for m in kpis["period_start"]])
+    medians = queries.indicator_medians(path, period_type, period)
+    medians = _ordered(medians if not medians.empty else pd.DataFrame(columns=MEDIAN_COLUMNS))
+    medians = medians.assign(
+        category=[category_name(c, lang) for c in medians["role_category"]],
+        indicator=[pick(row, "name", lang) for row in records(medians)],
+        median=[_indicator_value(row, lang) for row in records(medians)],
+    )
+    sheets = {
+        t("overview.sheet.kpis", lang): pc.sheet(months, kpi_columns, lang),
+        t("overview.sheet.offices", lang): pc.sheet(
+            queries.office_comparison(path, period_type, period), OFFICE_COLUMNS, lang
+        ),
+        t("overview.sheet.service", lang): pc.sheet(
+            queries.department_service(path, period_type, period), _service_columns(lang), lang
+        ),
+        t("overview.sheet.indicators", lang): pc.sheet(medians, MEDIAN_GRID_COLUMNS, lang),
+    }
+    grades = queries.grade_distribution(path)
+    status = queries.utilization_status(path)
+    if not grades.empty:
+        sheets[t("overview.sheet.grades", lang)] = pc.sheet(grades, GRADE_COLUMNS, lang)
+    if not status.empty and not status["period_start"].isna().all():
+        row = status.iloc[0]
+        items = pd.DataFrame(
+            {
+                "item": [t(f"overview.results.{item}", lang) for item in STATUS_ITEMS],
+                "count": [int(row[item]) for item in STATUS_ITEMS],
+            }
+        )
+        status_columns = [
+            Column("item", "overview.col.item"),
+            Column("count", "overview.col.count"),
+        ]
+        sheets[t("overview.sheet.status", lang)] = pc.sheet(items, status_columns, lang)
+    return sheets
+
+
 def comparison(
     path: Path, period_type: str, period: date | None, lang: str
 ) -> tuple[dbc.Row, dbc.Card, str]:
@@ -267,6 +334,11 @@ def _filter_bar(months: list[date], month: date | None, period_type: str, lang: 
                         ],
                         xs=12,
                         md="auto",
+                    ),
+                    dbc.Col(
+                        pc.export_button("overview-export", t("overview.export", lang)),
+                        xs="auto",
+                        class_name="ms-auto",
                     ),
                 ],
                 class_name="g-3 align-items-end",

@@ -1,7 +1,8 @@
 """结果运用 — how assessment results were applied: decisions against recommendations, the
-consequences each grade should have had, how long application took, what is overdue, whether
-pay follows performance, feedback talks, written notice, and reviews and appeals against their
-legal clocks.
+consequences each grade calls for (due and not applied, or barred and applied anyway), how long
+application took, what is overdue, whether pay follows performance, feedback talks, written
+notice, and reviews and appeals against their legal clocks (asked for within 30 days of the
+notice, decided within 30 or 60). Each view is audited: the page names people and their grades.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dashboard.components.export import to_xlsx_bytes
 from dashboard.components.formatting import fmt_value, is_missing
 from dashboard.components.layout import page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
-from dashboard.components.reports import action_name, chart_with_table, compact, graph, kind_name
+from dashboard.components.reports import action_name, chart_with_table, compact, kind_name
 from dashboard.components.table import Column
 from dashboard.context import warehouse_path
 from dashboard.i18n import category_name, current_lang, pick, t
@@ -54,6 +55,8 @@ def layout(**_query: str) -> html.Div:
     types = [pt for pt in PERIOD_TYPES if pt in set(periods["period_type"])] or ["year"]
     period_type = types[0]
     options, period = period_options(periods, period_type, lang)
+    if period is not None:
+        audit_view("view_results", None, period)
     return html.Div(
         [
             header,
@@ -81,6 +84,8 @@ def update_periods(period_type: str) -> tuple[list[dict], str | None]:
     prevent_initial_call=True,
 )
 def update_body(period: str | None) -> list:
+    if pc.decode_period(period) is not None:
+        audit_view("view_results", None, period)
     return sections(warehouse_path(), period, current_lang())
 
 
@@ -167,9 +172,11 @@ def sections(path: Path, period: str | None, lang: str) -> list:
     pay = rq.pay_and_scores(path, period_type, start)
     talks = rq.feedback_coverage(path, period_type, start)
     reviews = rq.review_requests(path, period_type, start)
+    windows = rq.review_windows(path)
+    request_days = rq.setting_value(path, "review_request_days")
     r = pearson(pay)
     return [
-        _stat_row(detail, checks, talks, reviews, lang),
+        _stat_row(detail, checks, talks, reviews, windows, lang),
         section_title(t("results.section.decisions", lang), "results-period-label", label),
         dbc.Row(
             [
@@ -199,6 +206,7 @@ def sections(path: Path, period: str | None, lang: str) -> list:
             class_name="g-3",
         ),
         section_title(t("results.section.reviews", lang)),
+        _windows_card(windows, request_days, lang),
         _reviews_card(reviews, lang),
     ]
 
@@ -232,6 +240,15 @@ def overdue(detail: pd.DataFrame) -> pd.DataFrame:
     return detail[detail["is_late"].fillna(False).astype(bool)]
 
 
+def wrong(checks: pd.DataFrame) -> pd.DataFrame:
+    """Consequences not as the grade requires: due and not applied, or barred and applied."""
+    return checks[checks["is_wrong"].astype(bool)]
+
+
+def late_requests(reviews: pd.DataFrame) -> pd.DataFrame:
+    return reviews[reviews["is_request_late"].fillna(False).astype(bool)]
+
+
 def not_notified(detail: pd.DataFrame) -> pd.DataFrame:
     flagged = detail[detail["is_not_notified"].fillna(False).astype(bool)]
     return flagged.drop_duplicates("staff_id")
@@ -242,6 +259,7 @@ def _stat_row(
     checks: pd.DataFrame | None,
     talks: pd.DataFrame,
     reviews: pd.DataFrame,
+    windows: pd.DataFrame,
     lang: str,
 ) -> dbc.Row:
     people = detail.drop_duplicates("staff_id")
@@ -254,6 +272,11 @@ def _stat_row(
     unnotified = not_notified(detail)
     covered = int(talks["has_talk"].sum()) if len(talks) else 0
     open_reviews = reviews[reviews["is_open"].fillna(False).astype(bool)]
+    late_asked = len(late_requests(reviews))
+    due = checks[checks["expectation"] == "due"] if checks is not None else None
+    barred = checks[checks["expectation"] == "barred"] if checks is not None else None
+    missing = int(wrong(due).shape[0]) if due is not None else 0
+    wrongly_applied = int(wrong(barred).shape[0]) if barred is not None else 0
     cards = [
         pc.stat_card(
             "results-kpi-assessed",
@@ -297,11 +320,20 @@ def _stat_row(
         pc.stat_card(
             "results-kpi-missing",
             t("results.kpi.missing", lang),
-            fmt_value(int((~checks["was_applied"]).sum()), "count") if checks is not None else "—",
+            fmt_value(missing, "count") if checks is not None else "—",
             t("results.kpi.missing_detail", lang)
             if checks is not None
             else t("results.kpi.annual_only", lang),
-            tone="stat-alert" if checks is not None and (~checks["was_applied"]).any() else "",
+            tone="stat-alert" if missing else "",
+        ),
+        pc.stat_card(
+            "results-kpi-barred",
+            t("results.kpi.barred", lang),
+            fmt_value(wrongly_applied, "count") if checks is not None else "—",
+            t("results.kpi.barred_detail", lang)
+            if checks is not None
+            else t("results.kpi.annual_only", lang),
+            tone="stat-alert" if wrongly_applied else "",
         ),
         pc.stat_card(
             "results-kpi-open-reviews",
@@ -313,10 +345,17 @@ def _stat_row(
                 late=int(open_reviews["is_late"].fillna(False).sum()),
             ),
         ),
+        pc.stat_card(
+            "results-kpi-review-window",
+            t("results.kpi.review_window", lang),
+            fmt_value(windows["staff_id"].nunique(), "count"),
+            t("results.kpi.review_window_detail", lang, late=late_asked),
+            tone="stat-alert" if late_asked else "",
+        ),
     ]
     return dbc.Row(
         [dbc.Col(card) for card in cards],
-        class_name="row-cols-2 row-cols-md-4 g-3 stat-row",
+        class_name="row-cols-2 row-cols-md-5 g-3 stat-row",
         id="results-kpis",
     )
 
@@ -399,47 +438,67 @@ def _actions_card(actions: pd.DataFrame, lang: str) -> dbc.Card:
     )
 
 
-# -- consequences due -------------------------------------------------------------------------
+# -- consequences of the grade ------------------------------------------------------------------
 
 GAP_COLUMNS = [
     Column("name", "person.col.name"),
     Column("staff_id", "person.col.staff_id"),
     Column("department", "person.col.department"),
     Column("grade", "person.col.final_grade"),
-    Column("action_name", "results.col.expected_action"),
+    Column("action_name", "results.col.action_checked"),
+    Column("problem", "results.col.problem"),
     Column("condition", "results.col.condition"),
     Column("source", "results.col.source"),
+]
+CONSEQUENCE_COLUMNS = [
+    Column("label", "results.col.consequence"),
+    Column("ok", "results.col.ok", "int"),
+    Column("wrong", "results.col.wrong", "int"),
 ]
 
 
 def _gaps(checks: pd.DataFrame, lang: str) -> pd.DataFrame:
-    gaps = checks[~checks["was_applied"].astype(bool)]
+    """The consequences not as the grade requires, each with what is wrong about it."""
+    gaps = wrong(checks)
     return gaps.assign(
         grade=[pc.grade_name(g, lang) for g in gaps["final_grade"]],
         action_name=[action_name(a, lang) for a in gaps["expected_action"]],
+        problem=[
+            t(f"results.problem.{'barred' if e == 'barred' else 'missing'}", lang)
+            for e in gaps["expectation"]
+        ],
         condition=[pick(row, "condition", lang) for row in gaps.to_dict("records")],
+    )
+
+
+def consequence_summary(checks: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """People per consequence (an action due, or barred, for a grade): as the rules require,
+    and not."""
+    labels = []
+    for action, grade, expectation in zip(
+        checks["expected_action"], checks["final_grade"], checks["expectation"], strict=True
+    ):
+        names = {"action": action_name(action, lang), "grade": pc.grade_name(grade, lang)}
+        if expectation == "barred":
+            labels.append(t("results.consequences.barred_label", lang, **names))
+        elif lang == "zh":
+            labels.append(f"{names['action']}（{names['grade']}）")
+        else:
+            labels.append(f"{names['action']} ({names['grade']})")
+    is_wrong = checks["is_wrong"].astype(bool)
+    return (
+        checks.assign(label=labels, ok=(~is_wrong).astype(int), wrong=is_wrong.astype(int))
+        .groupby("label", sort=False)[["ok", "wrong"]]
+        .sum()
+        .reset_index()
     )
 
 
 def _consequences_card(checks: pd.DataFrame | None, lang: str) -> dbc.Card | dbc.Alert:
     if checks is None:
         return dbc.Alert(t("results.consequences.annual_only", lang), color="light")
-    summary = (
-        checks.assign(
-            label=[
-                f"{action_name(a, lang)}（{pc.grade_name(g, lang)}）"
-                if lang == "zh"
-                else f"{action_name(a, lang)} ({pc.grade_name(g, lang)})"
-                for a, g in zip(checks["expected_action"], checks["final_grade"], strict=True)
-            ],
-            applied=checks["was_applied"].astype(int),
-            missing=(~checks["was_applied"].astype(bool)).astype(int),
-        )
-        .groupby("label", sort=False)[["applied", "missing"]]
-        .sum()
-        .reset_index()
-    )
-    figure = rf.consequences_figure(summary, t("results.consequences.title", lang), lang)
+    summary = consequence_summary(checks, lang)
+    figure = rf.consequences_figure(summary, t("results.consequences.title_checked", lang), lang)
     gaps = _gaps(checks, lang)
     gaps_grid = _grid(
         "results-gaps-grid",
@@ -451,14 +510,19 @@ def _consequences_card(checks: pd.DataFrame | None, lang: str) -> dbc.Card | dbc
     return dbc.Row(
         [
             dbc.Col(
-                dbc.Card(
-                    dbc.CardBody(
-                        [
-                            graph("results-consequences-graph", figure),
-                            pc.note(t("results.consequences.note", lang)),
-                        ]
+                chart_with_table(
+                    "results-consequences-graph",
+                    figure,
+                    _grid(
+                        "results-consequences-grid",
+                        summary,
+                        CONSEQUENCE_COLUMNS,
+                        lang,
+                        page_size=max(len(summary), 1),  # one row per bar, unpaged
+                        widths={"label": 160},
                     ),
-                    class_name="chart-card h-100",
+                    lang,
+                    note=t("results.consequences.note_checked", lang),
                 ),
                 lg=4,
             ),
@@ -467,13 +531,14 @@ def _consequences_card(checks: pd.DataFrame | None, lang: str) -> dbc.Card | dbc
                     dbc.CardBody(
                         [
                             html.H3(
-                                t("results.consequences.gaps", lang, n=len(gaps)),
+                                t("results.consequences.wrong_title", lang, n=len(gaps)),
                                 className="card-title-sm",
+                                id="results-gaps-title",
                             ),
                             gaps_grid
                             if len(gaps)
                             else html.Div(
-                                t("results.consequences.none_missing", lang),
+                                t("results.consequences.none_wrong", lang),
                                 className="text-muted p-2",
                             ),
                         ]
@@ -521,16 +586,28 @@ def overdue_table(detail: pd.DataFrame, lang: str) -> pd.DataFrame:
     ).sort_values("days", ascending=False)
 
 
+LAG_COLUMNS = [
+    Column("label", "results.col.days_band"),
+    Column("decisions", "results.lag.axis_y", "int"),
+    Column("late_text", "results.col.band_late"),
+]
+
+
+def lag_table(detail: pd.DataFrame, threshold: float | None, lang: str) -> pd.DataFrame:
+    """Decisions applied per band of days after the period, as the histogram draws them."""
+    bins = rf.lag_bins(detail["days_to_apply"], threshold)
+    return bins.assign(late_text=[pc.yes_no(v, lang) for v in bins["late"]])
+
+
 def _lag_card(detail: pd.DataFrame, threshold: float | None, lang: str) -> dbc.Card:
-    figure = rf.lag_figure(detail["days_to_apply"], threshold, t("results.lag.title", lang), lang)
-    return dbc.Card(
-        dbc.CardBody(
-            [
-                graph("results-lag-graph", figure),
-                pc.note(t("results.lag.note", lang, days=int(threshold or 0))),
-            ]
-        ),
-        class_name="chart-card h-100",
+    bins = lag_table(detail, threshold, lang)
+    figure = rf.lag_figure(bins, threshold, t("results.lag.title", lang), lang)
+    return chart_with_table(
+        "results-lag-graph",
+        figure,
+        _grid("results-lag-grid", bins, LAG_COLUMNS, lang, page_size=max(len(bins), 1)),
+        lang,
+        note=t("results.lag.note", lang, days=int(threshold or 0)),
     )
 
 
@@ -690,24 +767,54 @@ REVIEW_COLUMNS = [
     Column("name", "person.col.name"),
     Column("kind_name", "person.col.kind"),
     Column("period_label", "person.col.period"),
+    Column("notified_on", "person.col.notified_on"),
+    Column("request_due_on", "results.col.request_due_on"),
     Column("held_on", "results.col.requested_on"),
+    Column("request_status", "results.col.request_status"),
     Column("legal_days", "results.col.legal_days", "int"),
     Column("due_on", "person.col.due_on"),
     Column("resolved_on", "person.col.resolved_on"),
     Column("outcome", "person.col.outcome"),
     Column("status", "person.col.status"),
 ]
+WINDOW_COLUMNS = [
+    Column("name", "person.col.name"),
+    Column("department", "person.col.department"),
+    Column("period_label", "person.col.period"),
+    Column("grade", "person.col.final_grade"),
+    Column("notified_on", "person.col.notified_on"),
+    Column("request_due_on", "results.col.request_due_on"),
+    Column("days_left", "results.col.days_left", "int"),
+    Column("requested", "results.col.has_requested"),
+]
 
 
 def review_table(reviews: pd.DataFrame, lang: str) -> pd.DataFrame:
     return reviews.assign(
         kind_name=[kind_name(k, lang) for k in reviews["kind"]],
+        notified_on=[pc.when(d) for d in reviews["notified_on"]],
+        request_due_on=[pc.when(d) for d in reviews["request_due_on"]],
+        request_status=[request_status(row, lang) for row in reviews.to_dict("records")],
         held_on=[pc.when(d) for d in reviews["held_on"]],
         due_on=[pc.when(d) for d in reviews["due_on"]],
         resolved_on=[pc.when(d) for d in reviews["resolved_on"]],
         status=[review_status(row, lang) for row in reviews.to_dict("records")],
         late=reviews["is_late"].fillna(False).astype(bool),
+        request_late=reviews["is_request_late"].fillna(False).astype(bool),
     )
+
+
+def request_status(row: dict, lang: str) -> str | None:
+    """Whether a review was asked for within the days allowed after the written notice; an
+    appeal has no such clock here."""
+    if row.get("kind") != rq.REVIEW_REQUEST:
+        return None
+    if is_missing(row.get("request_due_on")):
+        return t("results.request.no_notice", lang)
+    if row.get("is_request_late"):
+        days = (pd.Timestamp(row["held_on"]) - pd.Timestamp(row["request_due_on"])).days
+        return t("results.request.late", lang, n=days)
+    return t("results.request.in_time", lang)
 
 
 def review_status(row: dict, lang: str) -> str:
@@ -728,12 +835,59 @@ def _reviews_card(reviews: pd.DataFrame, lang: str) -> dbc.Card:
         table,
         REVIEW_COLUMNS,
         lang,
-        wrap=("status",),
-        class_rules={"status": {"status-late": "params.data.late"}},
-        extra=("late",),
+        wrap=("status", "request_status"),
+        class_rules={
+            "status": {"status-late": "params.data.late"},
+            "request_status": {"status-late": "params.data.request_late"},
+        },
+        extra=("late", "request_late"),
+    )
+    late = len(late_requests(reviews))
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    t("results.reviews.late_requests", lang, n=late),
+                    className="records-count",
+                    id="results-late-requests",
+                ),
+                grid,
+                pc.note(t("results.reviews.note", lang)),
+            ]
+        ),
+        class_name="chart-card mt-3",
+    )
+
+
+def window_table(windows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return windows.assign(
+        grade=[pc.grade_name(g, lang) for g in windows["final_grade"]],
+        notified_on=[pc.when(d) for d in windows["notified_on"]],
+        request_due_on=[pc.when(d) for d in windows["request_due_on"]],
+        requested=[pc.yes_no(v, lang) for v in windows["has_requested"]],
+    )
+
+
+def _windows_card(windows: pd.DataFrame, request_days: float | None, lang: str) -> dbc.Card:
+    """Who may still ask for a review of an annual result, and until when."""
+    table = window_table(windows, lang)
+    body = (
+        _grid("results-windows-grid", table, WINDOW_COLUMNS, lang)
+        if len(table)
+        else html.Div(t("results.windows.none", lang), className="text-muted p-2")
     )
     return dbc.Card(
-        dbc.CardBody([grid, pc.note(t("results.reviews.note", lang))]),
+        dbc.CardBody(
+            [
+                html.H3(
+                    t("results.windows.title", lang, n=windows["staff_id"].nunique()),
+                    className="card-title-sm",
+                    id="results-windows-title",
+                ),
+                body,
+                pc.note(t("results.windows.note", lang, days=int(request_days or 0))),
+            ]
+        ),
         class_name="chart-card",
     )
 
@@ -782,10 +936,16 @@ def workbook(path: Path, period_type: str, start, lang: str) -> dict[str, pd.Dat
         ),
     }
     if period_type == "year":
-        sheets[t("results.sheet.gaps", lang)] = pc.sheet(
-            _gaps(rq.consequence_checks(path, start), lang), GAP_COLUMNS, lang
+        checks = rq.consequence_checks(path, start)
+        sheets[t("results.sheet.consequences", lang)] = pc.sheet(
+            consequence_summary(checks, lang), CONSEQUENCE_COLUMNS, lang
         )
+        sheets[t("results.sheet.wrong", lang)] = pc.sheet(_gaps(checks, lang), GAP_COLUMNS, lang)
+    threshold = rq.setting_value(path, "apply_overdue_days")
     sheets |= {
+        t("results.sheet.lag", lang): pc.sheet(
+            lag_table(detail, threshold, lang), LAG_COLUMNS, lang
+        ),
         t("results.sheet.overdue", lang): pc.sheet(
             overdue_table(detail, lang), OVERDUE_COLUMNS, lang
         ),
@@ -806,6 +966,9 @@ def workbook(path: Path, period_type: str, start, lang: str) -> dict[str, pd.Dat
             review_table(rq.review_requests(path, period_type, start), lang),
             REVIEW_COLUMNS,
             lang,
+        ),
+        t("results.sheet.windows", lang): pc.sheet(
+            window_table(rq.review_windows(path), lang), WINDOW_COLUMNS, lang
         ),
         t("results.sheet.detail", lang): pc.sheet(
             _detail_table(detail, lang), DETAIL_COLUMNS, lang

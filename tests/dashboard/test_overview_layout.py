@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 
 import dash
+import openpyxl
 import pytest
 
 from dashboard.app import create_app
@@ -147,3 +150,43 @@ def test_overview_shows_grades_against_quota_and_result_use(overview_page, in_re
     assert row["recommended_excellent"] <= row["excellent_quota"]
     shown = _by_id(page, "overview-results-not_notified").children
     assert int(shown.replace(",", "")) == not_notified
+
+
+def test_overview_export_holds_the_page_tables(overview_page, in_request, read_con):
+    """The export writes what the page shows for the chosen month and period type: every
+    office scored, the indicator medians, and the grades and result use of the latest year."""
+    (latest,) = read_con.execute(
+        "select max(period_start) from marts.public_service_summary where scope_type = 'town'"
+    ).fetchone()
+    year_start = latest.replace(month=1, day=1)
+    offices = dict(
+        read_con.execute(
+            "select department, count(*) from marts.fct_person_scores "
+            "where period_type = 'year' and period_start = ? group by department",
+            [year_start],
+        ).fetchall()
+    )
+    medians = read_con.execute(
+        "select count(distinct (role_category, indicator_code)) from marts.fct_indicator_values "
+        "where period_type = 'year' and period_start = ?",
+        [year_start],
+    ).fetchone()[0]
+    with in_request("en"):
+        page = overview_page.layout()
+        assert _by_id(page, "overview-export").children[-1] == "Export the tables (Excel)"
+        sent = overview_page.export_overview(1, latest.isoformat(), "year")
+        assert overview_page.export_overview(0, latest.isoformat(), "year") is dash.no_update
+    assert sent["filename"] == f"overview_year_{year_start.isoformat()}.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
+    scores = workbook["Office scores"]
+    header = [c.value for c in scores[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in scores.iter_rows(2, values_only=True)}
+    assert {office: row["Assessed"] for office, row in rows.items()} == offices
+    assert workbook["Indicator medians"].max_row - 1 <= medians
+    assert workbook["Indicator medians"].max_row > 1
+    status = dict(workbook["Result use"].iter_rows(2, values_only=True))
+    grid = _by_id(page, "overview-results-not_notified").children
+    assert status["Not notified in writing"] == int(grid.replace(",", ""))
+    assert workbook["Grades and quota"].max_row == 1 + len(
+        _by_id(page, "overview-grades-grid").rowData
+    )

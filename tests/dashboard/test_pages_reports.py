@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import dash
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -350,7 +351,10 @@ def test_whatif_with_the_seed_weights_reproduces_the_warehouse(warehouse_path, r
             )
             both = current.merge(whatif, on="staff_id", suffixes=("", "_whatif"), validate="1:1")
             assert len(both) == len(current) == len(whatif)
-            assert (both["composite_score"] - both["composite_score_whatif"]).abs().max() < 1e-9
+            # a month where nobody in the category has a score has no composites on either side
+            np.testing.assert_allclose(
+                both["composite_score"], both["composite_score_whatif"], atol=1e-9, equal_nan=True
+            )
             assert (both["insufficient_data"] == both["insufficient_data_whatif"]).all()
             ranked = both[~both["insufficient_data"]]
             # the mart ranks on the raw float; equal composites may differ in the last bit there
@@ -463,13 +467,42 @@ def test_results_figures_equal_the_marts(pages, in_request, read_con):
         [year],
     ).fetchone()[0]
     assert component(layout, "results-kpi-not-notified-value").children == str(unnotified)
-    missing = read_con.execute(
+    checks = read_con.execute(
+        """
+        select
+            count(*) filter (where expectation = 'due' and not was_applied),
+            count(*) filter (where expectation = 'barred' and was_applied),
+            count(*)
+        from marts.fct_consequence_checks where period_start = ?
+        """,
+        [year],
+    ).fetchone()
+    missing, barred, total = checks
+    award_gaps = read_con.execute(
         "select count(*) from marts.fct_consequence_checks "
-        "where period_start = ? and not was_applied",
+        "where period_start = ? and expected_action = '嘉奖' and not was_applied",
         [year],
     ).fetchone()[0]
+    assert award_gaps == _independent_excellent_without_award(read_con, year)
+    assert barred == _independent_barred_bonuses(read_con, year)
     assert component(layout, "results-kpi-missing-value").children == str(missing)
-    assert len(component(layout, "results-gaps-grid").rowData) == missing
+    assert component(layout, "results-kpi-barred-value").children == str(barred)
+    if missing + barred:
+        assert len(component(layout, "results-gaps-grid").rowData) == missing + barred
+    else:
+        assert "results-gaps-grid" not in ids(layout)
+    # the bar chart's table alternative: every check counted once, as required or not
+    summary = component(layout, "results-consequences-grid").rowData
+    assert sum(row["ok"] + row["wrong"] for row in summary) == total
+    assert sum(row["wrong"] for row in summary) == missing + barred
+    # the lag histogram's table alternative: every decision applied, in one band
+    applied = read_con.execute(
+        "select count(days_to_apply) from marts.fct_result_utilization "
+        "where period_type = 'year' and period_start = ?",
+        [year],
+    ).fetchone()[0]
+    bands = component(layout, "results-lag-grid").rowData
+    assert sum(row["decisions"] for row in bands) == applied > 0
     talks = read_con.execute(
         """
         select count(distinct r.staff_id) filter (where f.staff_id is not null),
@@ -493,6 +526,66 @@ def test_results_figures_equal_the_marts(pages, in_request, read_con):
     assert len(component(layout, "results-reviews-grid").rowData) == reviews
 
 
+def _independent_excellent_without_award(read_con, year: date) -> int:
+    """优秀 people of the year with no 嘉奖 decision, read from the decisions themselves."""
+    return read_con.execute(
+        """
+        select count(distinct staff_id)
+        from staging.stg_actions__decisions as d
+        where period_type = 'year' and period_start = ? and final_grade = '优秀'
+          and not exists (
+              select 1 from staging.stg_actions__decisions as a
+              where a.staff_id = d.staff_id and a.period_type = 'year'
+                and a.period_start = d.period_start and a.action = '嘉奖'
+          )
+        """,
+        [year],
+    ).fetchone()[0]
+
+
+def _independent_barred_bonuses(read_con, year: date) -> int:
+    """基本称职 or 不称职 years for which a bonus was decided all the same."""
+    return read_con.execute(
+        """
+        select count(distinct staff_id)
+        from staging.stg_actions__decisions
+        where period_type = 'year' and period_start = ?
+          and final_grade in ('基本称职', '不称职') and action = '绩效奖金'
+        """,
+        [year],
+    ).fetchone()[0]
+
+
+def test_results_views_are_audited(pages, in_request, read_con, built_home):
+    """The page names people with their grades, bonuses and appeals: every view of a period is
+    written to the audit log, like a view of one person."""
+    from townperf import users
+
+    module = pages["/results"]
+    (year,) = read_con.execute(
+        "select max(period_start) from marts.fct_result_utilization where period_type = 'year'"
+    ).fetchone()
+    (quarter,) = read_con.execute(
+        "select max(period_start) from marts.fct_result_utilization where period_type = 'quarter'"
+    ).fetchone()
+    shown = (f"year|{year.isoformat()}", f"quarter|{quarter.isoformat()}")
+
+    def views() -> list[str]:
+        return [
+            e["detail"]
+            for e in users.audit_entries(built_home, limit=100_000)
+            if e["username"] == "test-hr" and e["action"] == "view_results"
+        ]
+
+    before = views()
+    with in_request("zh", "hr"):
+        module.layout()  # the newest year
+        module.update_body(shown[1])
+    after = views()
+    for period in shown:
+        assert after.count(period) == before.count(period) + 1, period
+
+
 def test_results_export_is_a_valid_workbook(pages, in_request, read_con):
     module = pages["/results"]
     (year,) = read_con.execute(
@@ -501,9 +594,16 @@ def test_results_export_is_a_valid_workbook(pages, in_request, read_con):
     with in_request("zh", "leader"):
         sent = module.export_results(1, f"year|{year.isoformat()}")
     workbook = openpyxl.load_workbook(io.BytesIO(_content(sent)))
-    assert "超期事项" in workbook.sheetnames and "应运用未运用" in workbook.sheetnames
+    assert {"超期事项", "与等次规定不符", "落实用时分布", "按等次核对", "复核申请期"} <= set(
+        workbook.sheetnames
+    )
     overdue = workbook["超期事项"]
     assert overdue.max_row - 1 == _independent_overdue(read_con, "year", year)
+    wrong = read_con.execute(
+        "select count(*) from marts.fct_consequence_checks where period_start = ? and is_wrong",
+        [year],
+    ).fetchone()[0]
+    assert workbook["与等次规定不符"].max_row - 1 == wrong
 
 
 def _content(sent: dict) -> bytes:

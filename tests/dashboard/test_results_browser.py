@@ -1,13 +1,15 @@
 """Result utilization in a real browser, signed in as a leader: the overdue figure equals an
-independent count, the period filter changes it, the Excel export opens, no console errors."""
+independent count, the period filter changes it, the consequences and the days-to-apply charts
+have their tables, the Excel export opens, no console errors."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import openpyxl
+from selenium.webdriver.common.by import By
 
-from tests.dashboard.test_overview_browser import full_page_screenshot
+from tests.dashboard.test_overview_browser import full_page_screenshot, show_table
 from tests.dashboard.test_pages_reports import _independent_overdue
 from tests.dashboard.test_public_browser import allow_downloads, downloaded
 from tests.helpers import sign_in
@@ -38,6 +40,32 @@ def test_results_in_the_browser(dash_duo, dashboard_app, built_home, read_con, t
     assert dash_duo.find_element("#results-period-label").text == f"{year.year}年"
     full_page_screenshot(dash_duo, ARTIFACTS / "results.png")
 
+    # the charts' table alternatives: one row per bar
+    for graph, grid in (
+        ("results-consequences-graph", "results-consequences-grid"),
+        ("results-lag-graph", "results-lag-grid"),
+    ):
+        bars = dash_duo.driver.execute_script(
+            f"return document.getElementById('{graph}')"
+            ".querySelector('.js-plotly-plot').data[0].y.length"
+        )
+        card = dash_duo.driver.find_element(By.ID, graph).find_element(
+            By.XPATH, "ancestor::div[contains(@class, 'chart-card')]"
+        )
+        tab = card.find_element(By.XPATH, ".//a[contains(@class, 'nav-link')][text()='数据表']")
+        show_table(dash_duo, tab)
+        dash_duo.wait_for_element(f"#{grid} .ag-row", timeout=10)
+        rows = dash_duo.find_elements(f"#{grid} .ag-center-cols-container .ag-row")
+        assert len(rows) == bars > 0, graph
+    wrong = read_con.execute(
+        "select count(*) from marts.fct_consequence_checks where period_start = ? and is_wrong",
+        [year],
+    ).fetchone()[0]
+    cells = dash_duo.find_elements(
+        "#results-consequences-grid .ag-center-cols-container [col-id='wrong']"
+    )
+    assert sum(int(c.text) for c in cells) == wrong
+
     dash_duo.find_element(
         "label[for^='_dbcprivate_radioitems_results-period-type_input_quarter']"
     ).click()
@@ -47,6 +75,7 @@ def test_results_in_the_browser(dash_duo, dashboard_app, built_home, read_con, t
     dash_duo.find_element("#results-export").click()
     workbook = openpyxl.load_workbook(downloaded(tmp_path, ".xlsx"))
     assert workbook["超期事项"].max_row - 1 == in_quarter
-    assert "应运用未运用" not in workbook.sheetnames  # consequences are checked per year
+    assert "落实用时分布" in workbook.sheetnames
+    assert "与等次规定不符" not in workbook.sheetnames  # consequences are checked per year
 
     assert dash_duo.get_logs() == [], "browser console errors"

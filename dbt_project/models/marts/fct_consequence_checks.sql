@@ -1,6 +1,8 @@
--- One row per person, year and consequence their annual grade should have led to (seed
--- grade_consequences), with whether a decision applying it was recorded. Shows what was due
--- and not applied, not only what was recorded.
+-- One row per person, year and consequence their annual grade calls for (seed
+-- grade_consequences): an action that is due (嘉奖 for 优秀, a pay step every second year 称职 or
+-- better, …) or one that is barred (a bonus for 基本称职 or 不称职), with whether a decision
+-- applying it was recorded. Shows what was due and not applied, and what was applied against
+-- the rules, not only what was recorded.
 with
 
 decisions as (
@@ -17,18 +19,19 @@ annual_grades as (
         period_start,
         any_value(final_grade) as final_grade
     from decisions
-    where period_type = 'year'
+    where period_type = 'year' and final_grade is not null
     group by staff_id, period_start
 ),
 
-grade_history as (
+runs_marked as (
     select
         *,
-        final_grade = '优秀'
-        and lag(final_grade, 1) over person_years = '优秀'
-        and lag(final_grade, 2) over person_years = '优秀'
-        and lag(period_start, 2) over person_years = period_start - interval 2 year
-            as is_third_excellent_in_a_row,
+        -- a year starts a new run unless the year before, on record, had the same grade
+        coalesce(
+            lag(final_grade) over person_years != final_grade
+            or lag(period_start) over person_years != period_start - interval 1 year,
+            true
+        ) as starts_run,
         sum(case when final_grade in ('优秀', '称职') then 1 else 0 end) over (
             person_years rows between unbounded preceding and current row
         ) as competent_years
@@ -36,13 +39,32 @@ grade_history as (
     window person_years as (partition by staff_id order by period_start)
 ),
 
-due as (
+runs_numbered as (
+    select
+        *,
+        sum(case when starts_run then 1 else 0 end) over (
+            partition by staff_id order by period_start
+            rows between unbounded preceding and current row
+        ) as run_no
+    from runs_marked
+),
+
+grade_history as (
+    select
+        *,
+        -- how many years in a row, up to this one, had this year's grade
+        row_number() over (partition by staff_id, run_no order by period_start) as years_in_a_row
+    from runs_numbered
+),
+
+called_for as (
     select
         grade_history.staff_id,
         grade_history.period_start,
         grade_history.final_grade,
         consequences.expected_action,
         consequences.rule,
+        consequences.expectation,
         consequences.condition_zh,
         consequences.condition_en,
         consequences.source
@@ -50,10 +72,23 @@ due as (
     inner join consequences on grade_history.final_grade = consequences.final_grade
     where
         consequences.rule = 'each_year'
-        or (consequences.rule = 'third_consecutive_excellent' and grade_history.is_third_excellent_in_a_row)
+        -- every third 优秀 in a row: the run starts again after a merit
+        or (
+            consequences.rule = 'third_consecutive_excellent'
+            and grade_history.years_in_a_row % 3 = 0
+        )
         or (
             consequences.rule = 'every_second_competent_year'
             and grade_history.competent_years % 2 = 0
+        )
+        or (
+            consequences.rule = 'every_fifth_competent_year'
+            and grade_history.competent_years % 5 = 0
+        )
+        -- a second 不称职 in a row, and every one after it while the person stays
+        or (
+            consequences.rule = 'second_consecutive_incompetent'
+            and grade_history.years_in_a_row >= 2
         )
 ),
 
@@ -71,23 +106,26 @@ applied as (
 
 final as (
     select
-        due.staff_id,
-        due.period_start,
-        due.final_grade,
-        due.expected_action,
-        due.rule,
-        due.condition_zh,
-        due.condition_en,
-        due.source,
+        called_for.staff_id,
+        called_for.period_start,
+        called_for.final_grade,
+        called_for.expected_action,
+        called_for.rule,
+        called_for.expectation,
+        called_for.condition_zh,
+        called_for.condition_en,
+        called_for.source,
         applied.action is not null as was_applied,
+        -- due and not applied, or barred and applied anyway
+        (applied.action is not null) = (called_for.expectation = 'barred') as is_wrong,
         applied.decided_on,
         applied.applied_on
-    from due
+    from called_for
     left join applied
         on
-            due.staff_id = applied.staff_id
-            and due.period_start = applied.period_start
-            and due.expected_action = applied.action
+            called_for.staff_id = applied.staff_id
+            and called_for.period_start = applied.period_start
+            and called_for.expected_action = applied.action
 )
 
 select * from final

@@ -1,6 +1,8 @@
 -- One row per person, period and decision applying an assessment result (several actions of
 -- one person for one period are several rows); an annual recommendation without any decision
--- yet is one row with no final grade, so pending results are visible too.
+-- yet is one row with no final grade, so pending results are visible too. An annual result
+-- notified in writing opens a window of review_request_days in which the person may ask for a
+-- review (复核; Civil Servant Law art. 95).
 with
 
 decisions as (
@@ -82,7 +84,18 @@ final as (
         (dated.action is not null or dated.final_grade is null)
         and datediff('day', dated.period_end, coalesce(dated.applied_on, current_date))
         > settings.apply_overdue_days as is_overdue,
+        -- written notice, and the window it opens to ask for a review
         dated.final_grade is not null and dated.notified_on is null as is_not_notified,
+        case
+            when dated.period_type = 'year' and dated.final_grade is not null
+                then (dated.notified_on + to_days(settings.review_request_days::integer))::date
+        end as review_request_due_on,
+        coalesce(
+            dated.period_type = 'year'
+            and dated.final_grade is not null
+            and current_date <= dated.notified_on + to_days(settings.review_request_days::integer),
+            false
+        ) as is_review_window_open,
         -- lineage
         dated.source_file,
         dated.source_row
