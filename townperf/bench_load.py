@@ -67,6 +67,9 @@ def dashboard_server(home: Path, workers: int = 2, threads: int = 4) -> Iterator
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        str(REPO_ROOT / "gunicorn.conf.py"),  # as the README serves it (no Server banner)
+        "--no-control-socket",  # gunicorn 27's shared ~/.gunicorn socket: two benches would clash
         "--workers",
         str(workers),
         "--worker-class",
