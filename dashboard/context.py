@@ -7,9 +7,10 @@ from pathlib import Path
 
 import flask
 
-from dashboard.auth import is_callback_request
+from dashboard.auth import is_callback_request, viewer
 from townperf.settings import Settings
 from warehouse import queries
+from warehouse.scope import Asker
 
 SETTINGS_KEY = "TOWNPERF_SETTINGS"
 
@@ -20,6 +21,13 @@ def current_settings() -> Settings:
 
 def warehouse_path() -> Path:
     return current_settings().warehouse_path
+
+
+def asker() -> Asker:
+    """The signed-in user as the warehouse's person queries take them (from the session,
+    never from the browser): role, own staff id and own office."""
+    who = viewer()
+    return Asker(who.role, who.staff_id, who.office)
 
 
 def _open_session():

@@ -2,8 +2,9 @@
 
 Same contract as `warehouse.queries`: the warehouse file first, a DataFrame back, one short
 read-only connection per call, memoized per file identity inside the app. Who may see what is
-decided by the caller (`dashboard.auth.viewer()`); these functions take the office to restrict
-to, and restrict in SQL, so nothing outside it ever leaves the warehouse.
+decided here, from the `warehouse.scope.Asker` each function of people's data takes after the
+file: a person outside the asker's scope raises `NotInScope` before any of their rows is read,
+and lists of people are restricted to the asker's office in SQL.
 
 A person's name, office and post come from their latest roster version in `marts.dim_staff`;
 the office a score counts for is the one in `marts.fct_person_scores` (where they spent most of
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from warehouse.queries import _check_period_type, _query, session, warehouse_query
+from warehouse.scope import Asker, office_filter, person_query
 
 # Shown at most in the records grid of one indicator; the export has them all.
 RECORDS_SHOWN = 1000
@@ -86,20 +88,33 @@ def scored_offices(path: Path) -> list[str]:
 # -- rankings ---------------------------------------------------------------------------------
 
 
-@warehouse_query
 def rankings(
-    path: Path,
+    source: Path | str,
+    asker: Asker,
     period_type: str,
     period_start: date,
     role_category: str,
     office: str | None = None,
 ) -> pd.DataFrame:
-    """One row per person of the category in the period, best first; `office` restricts it.
+    """One row per person of the category in the period, best first, among the people the
+    asker may list; `office` narrows it (an office head always gets their own office).
 
     Ranks are the mart's: within the whole category (`rank_in_category`) and within the
     person's office and category (`rank_in_office`). People with insufficient data have no
     rank and come last; `rank_change` is positive when the person moved up.
     """
+    office = office_filter(asker, office)
+    return _rankings(source, period_type, period_start, role_category, office)
+
+
+@warehouse_query
+def _rankings(
+    path: Path,
+    period_type: str,
+    period_start: date,
+    role_category: str,
+    office: str | None,
+) -> pd.DataFrame:
     _check_period_type(period_type)
     return _sql(
         f"""
@@ -150,19 +165,33 @@ def rankings(
     )
 
 
-@warehouse_query
 def composite_histogram(
-    path: Path,
+    source: Path | str,
+    asker: Asker,
     period_type: str,
     period_start: date,
     role_category: str,
     office: str | None = None,
     bin_width: int = 10,
 ) -> pd.DataFrame:
-    """How many ranked people of the category fall in each composite band (0–10, …, 90–100).
+    """How many ranked people of the category fall in each composite band (0–10, …, 90–100),
+    among the people the asker may list (as `rankings`).
 
     Every band is present, empty ones with 0, so the chart and its table show the whole scale.
     """
+    office = office_filter(asker, office)
+    return _composite_histogram(source, period_type, period_start, role_category, office, bin_width)
+
+
+@warehouse_query
+def _composite_histogram(
+    path: Path,
+    period_type: str,
+    period_start: date,
+    role_category: str,
+    office: str | None,
+    bin_width: int,
+) -> pd.DataFrame:
     _check_period_type(period_type)
     return _sql(
         """
@@ -204,11 +233,18 @@ def composite_histogram(
 # -- one person ---------------------------------------------------------------------------------
 
 
+def people_in_scope(source: Path | str, asker: Asker, office: str | None = None) -> pd.DataFrame:
+    """The people the asker may list (as `people_directory`): an office head's office, or
+    everyone (narrowed to `office` when given) for hr, leader and admin."""
+    return people_directory(source, office_filter(asker, office))
+
+
 @warehouse_query
 def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
     """Everyone on the roster (current staff first), or only the office's people.
 
-    A person belongs to the office of their latest roster version.
+    A person belongs to the office of their latest roster version. This is the roster itself,
+    for no one in particular: what is shown to someone comes from `people_in_scope`.
     """
     return _sql(
         f"""
@@ -223,8 +259,7 @@ def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
     )
 
 
-@warehouse_query
-def person_profile(path: Path, staff_id: str) -> pd.DataFrame:
+def _person_profile(path: Path, staff_id: str) -> pd.DataFrame:
     """The person's latest roster version (one row, or none for an unknown id)."""
     return _sql(
         f"""
@@ -240,8 +275,7 @@ def person_profile(path: Path, staff_id: str) -> pd.DataFrame:
     )
 
 
-@warehouse_query
-def person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
+def _person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
     """The person's scores and ranks in every period of this type, oldest first."""
     _check_period_type(period_type)
     return _sql(
@@ -278,8 +312,7 @@ def person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
     )
 
 
-@warehouse_query
-def person_trend(path: Path, staff_id: str) -> pd.DataFrame:
+def _person_trend(path: Path, staff_id: str) -> pd.DataFrame:
     """The person's monthly composite beside the median of their category that month.
 
     The median counts people with sufficient data only.
@@ -318,8 +351,7 @@ def person_trend(path: Path, staff_id: str) -> pd.DataFrame:
     )
 
 
-@warehouse_query
-def person_indicators(
+def _person_indicators(
     path: Path, staff_id: str, period_type: str, period_start: date
 ) -> pd.DataFrame:
     """The person's indicators in the period, each with its weight, its share of the composite
@@ -397,8 +429,7 @@ def person_indicators(
     )
 
 
-@warehouse_query
-def score_steps(path: Path, staff_id: str, period_type: str, period_start: date) -> pd.DataFrame:
+def _score_steps(path: Path, staff_id: str, period_type: str, period_start: date) -> pd.DataFrame:
     """The composite recomputed from the person's indicators, beside the mart's own figures.
 
     One row (none when the person has no score in the period): the weights of each part, the
@@ -476,8 +507,7 @@ def _records_where() -> str:
     """
 
 
-@warehouse_query
-def indicator_records(
+def _indicator_records(
     path: Path,
     staff_id: str,
     period_type: str,
@@ -531,8 +561,7 @@ def indicator_records(
     )
 
 
-@warehouse_query
-def person_ratings(
+def _person_ratings(
     path: Path, staff_id: str, period_type: str | None = None, period_start: date | None = None
 ) -> pd.DataFrame:
     """The person's ratings by rater group, newest first; those within the period when given
@@ -551,8 +580,7 @@ def person_ratings(
     )
 
 
-@warehouse_query
-def person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
+def _person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
     """The person's feedback talks, review requests and appeals, newest first."""
     return _sql(
         """
@@ -568,8 +596,7 @@ def person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
     )
 
 
-@warehouse_query
-def person_results(path: Path, staff_id: str) -> pd.DataFrame:
+def _person_results(path: Path, staff_id: str) -> pd.DataFrame:
     """How the person's assessment results were applied, newest period first."""
     return _sql(
         """
@@ -589,22 +616,20 @@ def person_results(path: Path, staff_id: str) -> pd.DataFrame:
 # -- bundles: what one page view of a person needs, memoized together -------------------------
 
 
-@warehouse_query
-def person_page(path: Path, staff_id: str) -> dict[str, pd.DataFrame]:
+def _person_page(path: Path, staff_id: str) -> dict[str, pd.DataFrame]:
     """What does not depend on the period: `profile`, monthly `trend`, `ratings`, `feedback`
     and `results` (each as the function of that name returns it)."""
     with session(path):
         return {
-            "profile": person_profile.uncached(path, staff_id),
-            "trend": person_trend.uncached(path, staff_id),
-            "ratings": person_ratings.uncached(path, staff_id, None, None),
-            "feedback": person_feedback.uncached(path, staff_id),
-            "results": person_results.uncached(path, staff_id),
+            "profile": _person_profile(path, staff_id),
+            "trend": _person_trend(path, staff_id),
+            "ratings": _person_ratings(path, staff_id, None, None),
+            "feedback": _person_feedback(path, staff_id),
+            "results": _person_results(path, staff_id),
         }
 
 
-@warehouse_query
-def person_period(
+def _person_period(
     path: Path, staff_id: str, period_type: str, period_start: date
 ) -> dict[str, pd.DataFrame]:
     """The person's `scores` in every period of the type, and the period's `indicators` and
@@ -612,7 +637,23 @@ def person_period(
     _check_period_type(period_type)
     with session(path):
         return {
-            "scores": person_scores.uncached(path, staff_id, period_type),
-            "indicators": person_indicators.uncached(path, staff_id, period_type, period_start),
-            "steps": score_steps.uncached(path, staff_id, period_type, period_start),
+            "scores": _person_scores(path, staff_id, period_type),
+            "indicators": _person_indicators(path, staff_id, period_type, period_start),
+            "steps": _score_steps(path, staff_id, period_type, period_start),
         }
+
+
+# -- one person, as callers read them: `f(source, asker, staff_id, ...)` ------------------------
+# Each checks that the asker may read the person (`warehouse.scope`) before reading a row.
+
+person_profile = person_query(_person_profile)
+person_scores = person_query(_person_scores)
+person_trend = person_query(_person_trend)
+person_indicators = person_query(_person_indicators)
+score_steps = person_query(_score_steps)
+indicator_records = person_query(_indicator_records)
+person_ratings = person_query(_person_ratings)
+person_feedback = person_query(_person_feedback)
+person_results = person_query(_person_results)
+person_page = person_query(_person_page)
+person_period = person_query(_person_period)

@@ -8,8 +8,10 @@ warehouse and only become percentages here.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 
@@ -40,6 +42,30 @@ D3_FORMATS = {
 
 def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+# Every ASCII punctuation character: CommonMark lets a backslash make any of them literal.
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\u2028\u2029]+")
+
+
+def markdown_text(value: object) -> str:
+    """Data (a name, free text) to place in markdown, reading exactly as it is.
+
+    Names come from the roster exports, so anyone who can edit a roster row chooses them: with
+    every markdown and HTML special character backslash-escaped and line breaks made spaces, a
+    name can open no link, image, emphasis, HTML tag, entity or block of its own.
+    """
+    text = "" if is_missing(value) else str(value)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+
+
+def markdown_link(text: object, path: str, query: dict[str, object] | None = None) -> str:
+    """A markdown link to an address of the app, its text and address both taken literally."""
+    href = quote(path, safe="/")
+    if query:
+        href += "?" + urlencode({k: "" if is_missing(v) else str(v) for k, v in query.items()})
+    return f"[{markdown_text(text)}]({href})"
 
 
 def fmt_value(value: float | None, kind: str) -> str:

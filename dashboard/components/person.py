@@ -29,10 +29,9 @@ from dashboard.components.table import Column, column_defs, records
 from dashboard.context import warehouse_path
 from dashboard.i18n import category_name, t, unit_name
 from warehouse import queries
+from warehouse.scope import NO_OFFICE
 
 ALL_OFFICES = "__all__"
-# An office head's account without an office sees nobody: no office has this name.
-NO_OFFICE = "\u0000no-office"
 PERIOD_TYPES = ("month", "quarter", "year")
 # Minimum widths (px) of the text columns of the grids: narrow by default, wider where the
 # text is long, so that a table fits its card without scrolling sideways.
@@ -88,7 +87,9 @@ def one_connection(fn: F) -> F:
 def office_scope(requested: str | None = None) -> str | None:
     """The office the viewer's queries are restricted to (None: the whole town).
 
-    An office head always gets their own office, whatever the browser asked for.
+    An office head always gets their own office, whatever the browser asked for (an account
+    without an office gets `NO_OFFICE`, which names no office). The warehouse applies the same
+    rule again to the asker (`warehouse.scope.office_filter`): this is the page's own check.
     """
     who = viewer()
     if who.role == "office_head":

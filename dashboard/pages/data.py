@@ -1,6 +1,9 @@
 """数据管理 — the state of the data: refresh history, rows per source file, validation results,
 quarantined rows with their reasons, freshness per source, and records nobody can be credited
 with (a handler id on no roster).
+
+Quarantined rows are export rows as they came (roster rows with names among them): each view
+and export of them is written to the audit log.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dashboard.auth import audit_view, guard_layout
 from dashboard.components import person as pc
 from dashboard.components import report_figures as rf
 from dashboard.components.export import to_xlsx_bytes
-from dashboard.components.formatting import fmt_value, is_missing
+from dashboard.components.formatting import fmt_value, is_missing, markdown_link
 from dashboard.components.layout import page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.reports import compact, graph, source_name, status_name
@@ -226,7 +229,7 @@ def history_table(history: pd.DataFrame, lang: str, docs: list[str] | None = Non
         ],
         failed=history["status"].isin(["failed", "validation_failed", "interrupted"]),
         docs=[
-            f"[{t('data.docs.open', lang)}]({docs_url(run)})" if run in kept else None
+            markdown_link(t("data.docs.open", lang), docs_url(run)) if run in kept else None
             for run in history["run_id"]
         ],
     )
@@ -453,6 +456,7 @@ def filtered_sections(path: Path, source: str | None, file_name: str | None, lan
     reasons = rq.quarantine_reasons(path, source, file_name)
     reasons = reasons.assign(source_label=[source_name(s, lang) for s in reasons["source"]])
     rows, total = rq.quarantine(path, source, file_name)
+    audit_view("view_quarantine", None, f"{source or 'all'} {file_name or 'all'}")
     failed = int((~checks["success"].astype(bool)).sum()) if len(checks) else 0
     shown = (
         t("data.quarantine.capped", lang, total=fmt_value(total, "count"), shown=len(rows))

@@ -1,8 +1,9 @@
 """我的考核 — the signed-in person's own figures, and how their composite is computed.
 
 The person is always `viewer().staff_id`, read on the server from the session: nothing in the
-URL or the browser chooses whose figures are shown. The page shows the person's position in
-their category only as a percentile, never anyone else's name, id or score.
+URL or the browser chooses whose figures are shown, and the warehouse reads them for the asker
+(`dashboard.context.asker`), which refuses anyone else's. The page shows the person's position
+in their category only as a percentile, never anyone else's name, id or score.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from dashboard.components.formatting import fmt_value, is_missing, period_label
 from dashboard.components.layout import chart_card, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column
-from dashboard.context import warehouse_path
+from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, current_lang, pick, t
 from warehouse import person_queries as pq
 from warehouse.queries import WarehouseUnavailable
+from warehouse.scope import Asker
 
 dash.register_page(
     __name__,
@@ -53,8 +55,9 @@ def layout(**_query: str) -> html.Div:
             className="me-page",
         )
     path = warehouse_path()
+    who = asker()
     try:
-        options, period = _period_choices(path, staff_id, DEFAULT_PERIOD_TYPE, lang)
+        options, period = _period_choices(path, who, staff_id, DEFAULT_PERIOD_TYPE, lang)
     except WarehouseUnavailable:
         return html.Div([header, warehouse_missing_notice(lang)])
     return html.Div(
@@ -85,7 +88,7 @@ def layout(**_query: str) -> html.Div:
                     ),
                 ]
             ),
-            html.Div(my_view(path, staff_id, period, lang), id="me-content"),
+            html.Div(my_view(path, who, staff_id, period, lang), id="me-content"),
             dcc.Download(id="me-download"),
         ],
         className="me-page",
@@ -103,7 +106,7 @@ def update_periods(period_type: str) -> tuple[list[dict], str | None]:
     staff_id = viewer().staff_id
     if not staff_id:
         return [], None
-    return _period_choices(warehouse_path(), staff_id, period_type, current_lang())
+    return _period_choices(warehouse_path(), asker(), staff_id, period_type, current_lang())
 
 
 @callback(
@@ -117,7 +120,7 @@ def update_view(period: str | None) -> list:
     staff_id = viewer().staff_id
     if not staff_id:
         return [pc.notice(t("me.no_record", lang), "me-no-record", "info")]
-    return my_view(warehouse_path(), staff_id, period, lang)
+    return my_view(warehouse_path(), asker(), staff_id, period, lang)
 
 
 @callback(
@@ -133,15 +136,15 @@ def export_mine(n_clicks: int, period: str | None):
     if not n_clicks or not staff_id or decoded is None:
         return dash.no_update
     lang = current_lang()
-    sheets = my_report(warehouse_path(), staff_id, decoded, lang)
+    sheets = my_report(warehouse_path(), asker(), staff_id, decoded, lang)
     filename = f"my_assessment_{decoded[0]}_{decoded[1].isoformat()}.xlsx"
     return dcc.send_bytes(to_xlsx_bytes(sheets), filename)
 
 
 def _period_choices(
-    path: Path, staff_id: str, period_type: str, lang: str
+    path: Path, who: Asker, staff_id: str, period_type: str, lang: str
 ) -> tuple[list[dict], str | None]:
-    scores = pq.person_scores(path, staff_id, period_type).iloc[::-1]
+    scores = pq.person_scores(path, who, staff_id, period_type).iloc[::-1]
     return pc.period_options(
         period_type, list(scores["period_start"]), list(scores["is_complete_period"]), lang
     )
@@ -150,9 +153,9 @@ def _period_choices(
 # -- the view ---------------------------------------------------------------------------------
 
 
-def my_view(path: Path, staff_id: str, period: str | None, lang: str) -> list:
+def my_view(path: Path, who: Asker, staff_id: str, period: str | None, lang: str) -> list:
     """The person's identity line, scores, the computation step by step, trend and results."""
-    page = pq.person_page(path, staff_id)
+    page = pq.person_page(path, who, staff_id)
     parts: list = []
     if len(page["profile"]):
         parts.append(_identity(page["profile"].iloc[0], lang))
@@ -160,7 +163,7 @@ def my_view(path: Path, staff_id: str, period: str | None, lang: str) -> list:
     if decoded is None:
         parts.append(pc.notice(t("me.no_scores", lang), "me-no-scores"))
     else:
-        parts += _period_sections(decoded, pq.person_period(path, staff_id, *decoded), lang)
+        parts += _period_sections(decoded, pq.person_period(path, who, staff_id, *decoded), lang)
     trend = page["trend"][OWN_TREND]
     parts += [
         section_title(t("me.section.trend", lang)),
@@ -403,12 +406,12 @@ def _results_table(results: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def my_report(
-    path: Path, staff_id: str, decoded: tuple[str, date], lang: str
+    path: Path, who: Asker, staff_id: str, decoded: tuple[str, date], lang: str
 ) -> dict[str, pd.DataFrame]:
     """The person's own tables for the period, one sheet each: nobody else's figures."""
     period_type, start = decoded
-    page = pq.person_page(path, staff_id)
-    bundle = pq.person_period(path, staff_id, period_type, start)
+    page = pq.person_page(path, who, staff_id)
+    bundle = pq.person_period(path, who, staff_id, period_type, start)
     indicators, steps = bundle["indicators"], bundle["steps"]
     trend = page["trend"][OWN_TREND]
     summary = []

@@ -4,7 +4,8 @@ legal deadlines, grade rules, and the seven steps of the method with the actual 
 
 The page is public. Its what-if weights panel shows people's composites and ranks, so it is
 built only for the roles of the results page and its component ids start with
-`results-whatif-`: the server applies the results page's roles to its callbacks.
+`results-whatif-`: the server applies the results page's roles to its callbacks. Each ranking
+the panel shows is written to the audit log.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard.auth import may_see, viewer
+from dashboard.auth import audit_view, may_see, viewer
 from dashboard.components import person as pc
 from dashboard.components import report_figures as rf
 from dashboard.components import scoring
@@ -807,6 +808,8 @@ def whatif_result(
         return html.Div(t("empty.period", lang), className="text-muted p-3")
     start = date.fromisoformat(period)
     table = whatif_table(path, seeds, category, start, tried, share)
+    # names, composites and ranks of the whole category: a view of personal data
+    audit_view("view_whatif", None, f"{category} year|{start.isoformat()}")
     moved = table.dropna(subset=["movement"])
     up = moved[moved["movement"] > 0]
     down = moved[moved["movement"] < 0]

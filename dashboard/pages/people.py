@@ -2,8 +2,10 @@
 records behind each indicator, ratings, feedback talks and appeals, results applied; export.
 
 `/people?staff_id=G0001` opens a person directly. Office heads pick only among their office's
-people, and every callback checks the person again on the server, whatever the browser sent.
-Each view and export of a person's data is written to the audit log.
+people, and every callback checks the person again on the server, whatever the browser sent;
+the warehouse then checks the asker once more and refuses a person outside their scope
+(`warehouse.scope.NotInScope`). Each view and export of a person's data is written to the audit
+log, once it was allowed.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from dashboard.components.formatting import is_missing, period_label
 from dashboard.components.layout import chart_card, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column
-from dashboard.context import warehouse_path
+from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, current_lang, pick, t
 from warehouse import person_queries as pq
 from warehouse.queries import WarehouseUnavailable
+from warehouse.scope import Asker, NotInScope
 
 dash.register_page(
     __name__,
@@ -50,17 +53,17 @@ def layout(staff_id: str | None = None, **_query: str) -> html.Div:
     lang = current_lang()
     header = page_header(t("page.people", lang), t("people.subtitle", lang))
     path = warehouse_path()
+    who = asker()
     try:
-        directory = pq.people_directory(path, pc.office_scope())
+        directory = pq.people_in_scope(path, who, pc.office_scope())
     except WarehouseUnavailable:
         return html.Div([header, warehouse_missing_notice(lang)])
     sid = staff_id if staff_id in set(directory["staff_id"]) else None
-    options, period = _period_choices(path, sid, DEFAULT_PERIOD_TYPE, lang)
+    options, period = _period_choices(path, who, sid, DEFAULT_PERIOD_TYPE, lang)
     if sid:
-        audit_view("view_person", sid, period)
-        content = person_view(path, sid, period, lang)
+        content = _audited_view(path, who, sid, period, lang)
     elif staff_id:
-        content = [pc.notice(t("people.out_of_scope", lang), "people-out-of-scope", "warning")]
+        content = [_out_of_scope(lang)]
     else:
         content = [pc.notice(t("people.prompt", lang), "people-prompt", "light")]
     return html.Div(
@@ -91,7 +94,7 @@ def layout(staff_id: str | None = None, **_query: str) -> html.Div:
 def update_periods(staff_id: str | None, period_type: str) -> tuple[list[dict], str | None]:
     path = warehouse_path()
     sid = staff_id if _in_scope(path, staff_id) else None
-    return _period_choices(path, sid, period_type, current_lang())
+    return _period_choices(path, asker(), sid, period_type, current_lang())
 
 
 @callback(
@@ -107,9 +110,8 @@ def update_person(staff_id: str | None, period: str | None) -> list:
     if not staff_id:
         return [pc.notice(t("people.prompt", lang), "people-prompt", "light")]
     if not _in_scope(path, staff_id):
-        return [pc.notice(t("people.out_of_scope", lang), "people-out-of-scope", "warning")]
-    audit_view("view_person", staff_id, period)
-    return person_view(path, staff_id, period, lang)
+        return [_out_of_scope(lang)]
+    return _audited_view(path, asker(), staff_id, period, lang)
 
 
 @callback(
@@ -139,9 +141,14 @@ def update_records(indicator: str | None, staff_id: str | None, period: str | No
         return dash.no_update, dash.no_update
     lang = current_lang()
     assert staff_id is not None
+    who = asker()
+    try:
+        indicators = pq.person_period(path, who, staff_id, *decoded)["indicators"]
+        shown = records_view(path, who, staff_id, decoded, indicators, indicator, lang)
+    except NotInScope:
+        return dash.no_update, dash.no_update
     audit_view("view_person", staff_id, f"{period} {indicator}")
-    indicators = pq.person_period(path, staff_id, *decoded)["indicators"]
-    return records_view(path, staff_id, decoded, indicators, indicator, lang), {"ids": [indicator]}
+    return shown, {"ids": [indicator]}
 
 
 @callback(
@@ -159,9 +166,13 @@ def export_person(n_clicks: int, staff_id: str | None, period: str | None):
         return dash.no_update
     assert staff_id is not None
     lang = current_lang()
+    try:
+        report = person_report(path, asker(), staff_id, decoded, lang)
+    except NotInScope:
+        return dash.no_update
     audit_view("export_person", staff_id, period)
     filename = f"person_{staff_id}_{decoded[0]}_{decoded[1].isoformat()}.xlsx"
-    return dcc.send_bytes(to_xlsx_bytes(person_report(path, staff_id, decoded, lang)), filename)
+    return dcc.send_bytes(to_xlsx_bytes(report), filename)
 
 
 @callback(
@@ -180,8 +191,12 @@ def export_records(n_clicks: int, indicator: str | None, staff_id: str | None, p
         return dash.no_update
     assert staff_id is not None
     lang = current_lang()
+    try:
+        found = pq.indicator_records(path, asker(), staff_id, *decoded, indicator, None)
+    except NotInScope:
+        return dash.no_update
     audit_view("export_person", staff_id, f"{period} {indicator}")
-    frame = _records_table(pq.indicator_records(path, staff_id, *decoded, indicator, None), lang)
+    frame = _records_table(found, lang)
     sheets = {t("people.sheet.records", lang): pc.sheet(frame, RECORD_EXPORT_COLUMNS, lang)}
     filename = f"records_{staff_id}_{indicator}_{decoded[1].isoformat()}.xlsx"
     return dcc.send_bytes(to_xlsx_bytes(sheets), filename)
@@ -191,19 +206,41 @@ def export_records(n_clicks: int, indicator: str | None, staff_id: str | None, p
 
 
 def _in_scope(path: Path, staff_id: str | None) -> bool:
-    """Whether the viewer may see this person (office heads: their office's people only)."""
+    """Whether the viewer may see this person (office heads: their office's people only).
+
+    The page's own check, before the warehouse's (`warehouse.scope`): either one refusing is
+    enough.
+    """
     if not staff_id:
         return False
     directory = pq.people_directory(path, pc.office_scope())
     return staff_id in set(directory["staff_id"])
 
 
+def _out_of_scope(lang: str) -> dbc.Alert:
+    return pc.notice(t("people.out_of_scope", lang), "people-out-of-scope", "warning")
+
+
+def _audited_view(path: Path, who: Asker, staff_id: str, period: str | None, lang: str) -> list:
+    """The person's view, written to the audit log; the out-of-scope notice (and no entry) when
+    the warehouse refuses the person to this asker."""
+    try:
+        content = person_view(path, who, staff_id, period, lang)
+    except NotInScope:
+        return [_out_of_scope(lang)]
+    audit_view("view_person", staff_id, period)
+    return content
+
+
 def _period_choices(
-    path: Path, staff_id: str | None, period_type: str, lang: str
+    path: Path, who: Asker, staff_id: str | None, period_type: str, lang: str
 ) -> tuple[list[dict], str | None]:
     if not staff_id:
         return [], None
-    scores = pq.person_scores(path, staff_id, period_type).iloc[::-1]
+    try:
+        scores = pq.person_scores(path, who, staff_id, period_type).iloc[::-1]
+    except NotInScope:
+        return [], None
     return pc.period_options(
         period_type, list(scores["period_start"]), list(scores["is_complete_period"]), lang
     )
@@ -232,7 +269,7 @@ def search_people(search: str | None, current: str | None) -> list[dict]:
     """A directory too long to send whole is searched on the server: the first matches of what
     was typed (name, id or office), within the asker's scope, and the person shown."""
     path = warehouse_path()
-    directory = pq.people_directory(path, pc.office_scope())
+    directory = pq.people_in_scope(path, asker(), pc.office_scope())
     if len(directory) <= DIRECTORY_INLINE or not search:
         return dash.no_update
     text = search.strip().lower()
@@ -299,26 +336,27 @@ def _filter_bar(
 # -- the person -------------------------------------------------------------------------------
 
 
-def person_view(path: Path, staff_id: str, period: str | None, lang: str) -> list:
-    """Everything the page shows of one person for one period."""
-    page = pq.person_page(path, staff_id)
+def person_view(path: Path, who: Asker, staff_id: str, period: str | None, lang: str) -> list:
+    """Everything the page shows of one person for one period (`NotInScope` when the asker
+    may not see them)."""
+    page = pq.person_page(path, who, staff_id)
     if page["profile"].empty:
-        return [pc.notice(t("people.out_of_scope", lang), "people-out-of-scope", "warning")]
+        return [_out_of_scope(lang)]
     parts: list = [pc.profile_card("people-profile", page["profile"].iloc[0], lang)]
     decoded = pc.decode_period(period)
     if decoded is None:
         parts.append(pc.notice(t("people.no_scores", lang), "people-no-scores"))
-        scores = pq.person_scores(path, staff_id, DEFAULT_PERIOD_TYPE)
+        scores = pq.person_scores(path, who, staff_id, DEFAULT_PERIOD_TYPE)
     else:
-        bundle = pq.person_period(path, staff_id, *decoded)
+        bundle = pq.person_period(path, who, staff_id, *decoded)
         scores = bundle["scores"]
-        parts += _period_sections(path, staff_id, decoded, bundle, lang)
+        parts += _period_sections(path, who, staff_id, decoded, bundle, lang)
     parts += _history_sections(page, scores, decoded[0] if decoded else DEFAULT_PERIOD_TYPE, lang)
     return parts
 
 
 def _period_sections(
-    path: Path, staff_id: str, decoded: tuple[str, date], bundle: dict, lang: str
+    path: Path, who: Asker, staff_id: str, decoded: tuple[str, date], bundle: dict, lang: str
 ) -> list:
     period_type, start = decoded
     scores, indicators = bundle["scores"], bundle["indicators"]
@@ -397,7 +435,7 @@ def _period_sections(
                         class_name="g-3 align-items-end mb-2",
                     ),
                     html.Div(
-                        records_view(path, staff_id, decoded, indicators, default, lang),
+                        records_view(path, who, staff_id, decoded, indicators, default, lang),
                         id="people-records",
                     ),
                 ]
@@ -483,6 +521,7 @@ def _card(body, note: str | None = None) -> dbc.Card:
 
 def records_view(
     path: Path,
+    who: Asker,
     staff_id: str,
     decoded: tuple[str, date],
     indicators: pd.DataFrame,
@@ -498,13 +537,13 @@ def records_view(
     if kind == "derived":
         return [pc.notice(t("people.records.derived", lang), "people-records-note", "light")]
     if kind == "rating":
-        ratings = pq.person_ratings(path, staff_id, *decoded)
+        ratings = pq.person_ratings(path, who, staff_id, *decoded)
         ratings = ratings.assign(rater_type=[pc.value_name(r, lang) for r in ratings["rater_type"]])
         return [
             pc.note(t("people.records.ratings", lang), "people-records-note"),
             pc.grid("people-records-grid", ratings, RATING_COLUMNS, lang),
         ]
-    found = pq.indicator_records(path, staff_id, *decoded, indicator)
+    found = pq.indicator_records(path, who, staff_id, *decoded, indicator)
     total = int(found["total"].iloc[0]) if len(found) else 0
     if total > len(found):
         count = t("people.records.capped", lang, total=f"{total:,}", shown=f"{len(found):,}")
@@ -762,15 +801,15 @@ def _result_status(row: dict, lang: str) -> str:
 
 
 def person_report(
-    path: Path, staff_id: str, decoded: tuple[str, date], lang: str
+    path: Path, who: Asker, staff_id: str, decoded: tuple[str, date], lang: str
 ) -> dict[str, pd.DataFrame]:
     """Every table of the page for one person and period, one sheet each, as exported."""
     period_type, start = decoded
-    page = pq.person_page(path, staff_id)
-    bundle = pq.person_period(path, staff_id, period_type, start)
+    page = pq.person_page(path, who, staff_id)
+    bundle = pq.person_period(path, who, staff_id, period_type, start)
     profile, trend = page["profile"], page["trend"]
     scores, indicators = bundle["scores"], bundle["indicators"]
-    found = pq.indicator_records(path, staff_id, period_type, start, None, None)
+    found = pq.indicator_records(path, who, staff_id, period_type, start, None, None)
     return {
         t("people.sheet.summary", lang): _summary_sheet(profile, scores, decoded, lang),
         t("people.sheet.indicators", lang): pc.sheet(

@@ -2,7 +2,8 @@
 people with insufficient data (never ranked), and the distribution of composite scores.
 
 An office head sees their own office only: the office comes from the session
-(`components.person.office_scope`) and restricts the queries themselves.
+(`components.person.office_scope`), and the warehouse restricts its queries to the asker's
+scope again (`warehouse.scope`). Every view and export is written to the audit log.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.auth import audit_view, guard_layout
 from dashboard.components import person as pc
 from dashboard.components.export import to_xlsx_bytes
+from dashboard.components.formatting import markdown_link
 from dashboard.components.layout import chart_card, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column
-from dashboard.context import warehouse_path
+from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, current_lang, t
 from warehouse import person_queries as pq
 from warehouse.queries import WarehouseUnavailable
+from warehouse.scope import Asker
 
 dash.register_page(
     __name__,
@@ -58,7 +61,7 @@ def layout(**_query: str) -> html.Div:
     )
     category = str(categories["role_category"].iloc[0]) if len(categories) else None
     scope = pc.office_scope()
-    sections = ranking_sections(path, period, category, scope, lang)
+    sections = ranking_sections(path, asker(), period, category, scope, lang)
     return html.Div(
         [
             header,
@@ -104,7 +107,7 @@ def update_periods(period_type: str) -> tuple[list[dict], str | None]:
 @pc.one_connection
 def update_rankings(period: str, category: str, office: str) -> tuple:
     return ranking_sections(
-        warehouse_path(), period, category, pc.office_scope(office), current_lang()
+        warehouse_path(), asker(), period, category, pc.office_scope(office), current_lang()
     )
 
 
@@ -125,8 +128,9 @@ def export_rankings(n_clicks: int, period: str, category: str, office: str):
     scope = pc.office_scope(office)
     period_type, start = decoded
     path = warehouse_path()
-    table = pq.rankings(path, period_type, start, category, scope)
-    bands = pq.composite_histogram(path, period_type, start, category, scope)
+    who = asker()
+    table = pq.rankings(path, who, period_type, start, category, scope)
+    bands = pq.composite_histogram(path, who, period_type, start, category, scope)
     ranked, insufficient = _split(table, lang)
     minimum = _min_coverage(path, category)
     sheets = {
@@ -140,7 +144,7 @@ def export_rankings(n_clicks: int, period: str, category: str, office: str):
             _bands_table(bands), HISTOGRAM_COLUMNS, lang
         ),
     }
-    audit_view("export_rankings", None, f"{category} {period} {scope or 'all'}")
+    audit_view("export_rankings", None, _audit_detail(category, period, scope))
     filename = f"rankings_{period_type}_{start.isoformat()}.xlsx"
     return dcc.send_bytes(to_xlsx_bytes(sheets), filename)
 
@@ -149,16 +153,23 @@ def export_rankings(n_clicks: int, period: str, category: str, office: str):
 
 
 def ranking_sections(
-    path: Path, period: str | None, category: str | None, office: str | None, lang: str
+    path: Path,
+    who: Asker,
+    period: str | None,
+    category: str | None,
+    office: str | None,
+    lang: str,
 ) -> tuple:
-    """Summary cards, period label, ranking table, insufficient-data list and distribution."""
+    """Summary cards, period label, ranking table, insufficient-data list and distribution;
+    the view (names and scores of a whole category) is written to the audit log."""
     decoded = pc.decode_period(period)
     if decoded is None or not category:
         empty = html.Div(t("empty.period", lang), className="text-muted p-3")
         return empty, "", empty, empty, empty
     period_type, start = decoded
-    table = pq.rankings(path, period_type, start, category, office)
-    bands = pq.composite_histogram(path, period_type, start, category, office)
+    table = pq.rankings(path, who, period_type, start, category, office)
+    bands = pq.composite_histogram(path, who, period_type, start, category, office)
+    audit_view("view_rankings", None, _audit_detail(category, period, office))
     ranked, insufficient = _split(table, lang)
     label = f"{category_name(category, lang)} · {pc.period_text(period, lang)}"
     if len(table) and not table["is_complete_period"].all():
@@ -177,7 +188,7 @@ def _split(table: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ranked people and people with insufficient data, with their display columns."""
     table = table.assign(
         name_link=[
-            f"[{name}](/people?staff_id={sid})"
+            markdown_link(name, "/people", {"staff_id": sid})
             for name, sid in zip(table["name"], table["staff_id"], strict=True)
         ],
         movement=[
@@ -193,6 +204,12 @@ def _split(table: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     insufficient = table["insufficient_data"].fillna(True).astype(bool)
     return table[~insufficient], table[insufficient]
+
+
+def _audit_detail(category: str, period: str, office: str | None) -> str:
+    """What was listed: category, period and office ("all" for the whole town)."""
+    shown = "all" if office is None else "none" if office == pc.NO_OFFICE else office
+    return f"{category} {period} {shown}"
 
 
 def _flags(row: dict, lang: str) -> str:

@@ -23,6 +23,7 @@ from dashboard.components.person import encode_period
 from tests.dashboard.conftest import page_module
 from townperf import users
 from warehouse import person_queries as pq
+from warehouse.scope import Asker
 
 PATHS = {"rankings": "/rankings", "people": "/people", "me": "/me"}
 TITLES = {
@@ -393,11 +394,12 @@ def test_self_view_arithmetic_reproduces_the_composite(pages, in_request, read_c
         """
     ).fetchall()
     assert {row[1] for row in sample} == {"month", "quarter", "year"}
+    hr = Asker("hr")
     for sid, period_type, start, composite, quantitative, qualitative in sample:
-        step = pq.score_steps(warehouse_path, sid, period_type, start).iloc[0]
+        step = pq.score_steps(warehouse_path, hr, sid, period_type, start).iloc[0]
         assert step["composite_from_steps"] == pytest.approx(composite, abs=1e-9)
         if quantitative is not None:
-            indicators = pq.person_indicators(warehouse_path, sid, period_type, start)
+            indicators = pq.person_indicators(warehouse_path, hr, sid, period_type, start)
             parts = indicators[~indicators["is_qualitative"]]
             assert parts["contribution"].sum() == pytest.approx(quantitative, abs=1e-9)
             assert parts["effective_weight"].sum() == pytest.approx(1)
