@@ -79,20 +79,22 @@ leader_values as (
         indicators.direction
 ),
 
-all_values as (
-    select * exclude (score, office_name) from base_scored
-    union all
-    select * from leader_values
-),
-
-final as (
+-- the leaders' indicator is scored in partitions of its own (indicator_code is part of every
+-- partition), so the other rows keep the scores computed above
+leader_scored as (
     select
         *,
         {{ percentile_score(
             'value_adjusted', 'direction',
             'role_category, period_type, period_start, indicator_code', 'is_sufficient'
         ) }} as score
-    from all_values
+    from leader_values
+),
+
+final as (
+    select * exclude (office_name) from base_scored
+    union all
+    select * from leader_scored
 )
 
 select * from final
