@@ -509,6 +509,7 @@ def grades_section(seeds: dict[str, pd.DataFrame], lang: str) -> dbc.Row:
         [
             pc.grade_name(r["final_grade"], lang),
             action_name(r["expected_action"], lang),
+            t(f"methodology.expectation.{r['expectation']}", lang),
             pick(r, "condition", lang),
             r["source"],
         ]
@@ -526,7 +527,7 @@ def grades_section(seeds: dict[str, pd.DataFrame], lang: str) -> dbc.Row:
                             "methodology-consequences",
                             [
                                 t(f"methodology.col.{c}", lang)
-                                for c in ("grade", "action", "condition", "basis")
+                                for c in ("grade", "action", "expectation", "condition", "basis")
                             ],
                             consequences,
                         ),

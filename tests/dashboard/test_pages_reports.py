@@ -274,6 +274,26 @@ def test_methodology_lists_every_indicator_with_its_weight_per_category(pages, i
         assert total == pytest.approx(1.0), category
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_methodology_lists_every_consequence_rule_with_due_or_barred(pages, in_request, lang):
+    """Each row of the consequences seed is on the page with whether the action must or must
+    not follow the grade (a bonus paid after 基本称职 is as wrong as a 嘉奖 missing after 优秀)."""
+    from dashboard.i18n import t
+
+    rules = pd.read_csv(SEEDS / "grade_consequences.csv")
+    with in_request(lang, "public"):
+        layout = pages["/methodology"].layout()
+    table = component(layout, "methodology-consequences")
+    rows = [
+        " | ".join(shown_labels(tr)) for tr in _walk(table) if getattr(tr, "_type", "") == "Tr"
+    ][1:]
+    assert len(rows) == len(rules)
+    for row, rule in zip(rows, rules.itertuples(), strict=True):
+        assert t(f"methodology.expectation.{rule.expectation}", lang) in row
+        assert (rule.condition_zh if lang == "zh" else rule.condition_en) in row
+    assert {"due", "barred"} <= set(rules.expectation)
+
+
 def test_methodology_steps_carry_the_seed_values(pages, in_request):
     settings = pd.read_csv(SEEDS / "settings.csv").set_index("setting")["value"]
     with in_request("zh", "public"):
