@@ -45,8 +45,12 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 # Components of the shell (navbar, page container) that every visitor's browser updates.
 SHELL_IDS = frozenset({"_pages_content", "_pages_store", "_pages_dummy", "_pages_location"})
 
+# Failed sign-ins allowed within the window: per name from one address (guessing one
+# password), and per address over all names (trying a few passwords on many names). Behind a
+# reverse proxy every client has the proxy's address, so the second limit is generous.
 LOGIN_WINDOW = timedelta(minutes=5)
 LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,14 @@ def viewer() -> Viewer:
 def may_see(page: str, who: Viewer | None = None) -> bool:
     who = who or viewer()
     return who.role in PAGE_ROLES.get(page, frozenset())
+
+
+def refuse_unless(page: str) -> None:
+    """Abort a callback that changes state unless the viewer may use `page`: the same rule as
+    the access check before every callback, asked again where a mistake would cost most."""
+    who = viewer()
+    if not may_see(page, who):
+        flask.abort(401 if who.is_public else 403)
 
 
 def guard_layout(page: str) -> Callable:
@@ -210,8 +222,24 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _address_key() -> str:
+    """The start of every failure key from the client's address (see `_client_key`)."""
+    return f"{flask.request.remote_addr}|"
+
+
 def _client_key(username: str) -> str:
-    return f"{flask.request.remote_addr}|{username.lower()}"
+    return f"{_address_key()}{username.lower()}"
+
+
+def _throttled(home: Path, username: str) -> str | None:
+    """Why sign-ins are refused now ("name" or "address"), or None. A success clears only its
+    own name's failures, so one valid account does not reset an address's count."""
+    if users.recent_failures(home, _client_key(username), LOGIN_WINDOW) >= LOGIN_MAX_FAILURES:
+        return "name"
+    tried = users.recent_failures(home, _address_key(), LOGIN_WINDOW, prefix=True)
+    if tried >= LOGIN_MAX_FAILURES_PER_ADDRESS:
+        return "address"
+    return None
 
 
 def init_auth(server: flask.Flask, settings: Settings) -> None:
@@ -246,8 +274,9 @@ def init_auth(server: flask.Flask, settings: Settings) -> None:
             username = (flask.request.form.get("username") or "").strip()
             password = flask.request.form.get("password") or ""
             key = _client_key(username)
-            if users.recent_failures(home, key, LOGIN_WINDOW) >= LOGIN_MAX_FAILURES:
-                users.audit(home, username, None, "login_throttled")
+            throttled = _throttled(home, username)
+            if throttled:
+                users.audit(home, username, None, "login_throttled", None, f"per {throttled}")
                 error, status = "throttled", 429
             else:
                 user = users.verify(home, username, password)

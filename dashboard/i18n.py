@@ -67,6 +67,131 @@ LABELS: dict[str, dict[str, str]] = {
     "admin.action": {"zh": "操作", "en": "Action"},
     "admin.subject": {"zh": "对象", "en": "Subject"},
     "admin.detail": {"zh": "说明", "en": "Detail"},
+    "admin.role_name": {"zh": "角色名称", "en": "Role name"},
+    "role.staff": {"zh": "普通干部", "en": "Staff"},
+    "role.office_head": {"zh": "科室负责人", "en": "Office head"},
+    "role.hr": {"zh": "组织人事", "en": "HR"},
+    "role.leader": {"zh": "领导", "en": "Leader"},
+    "role.admin": {"zh": "系统管理员", "en": "Administrator"},
+    "admin.lead": {
+        "zh": "数据刷新、账号，以及审计日志：谁在何时查看或导出了谁的数据",
+        "en": "Data refresh, accounts, and the audit log: who viewed or exported whose data, "
+        "and when",
+    },
+    "admin.refresh.title": {"zh": "数据刷新", "en": "Data refresh"},
+    "admin.refresh.note": {
+        "zh": "立即运行一次刷新：导入收件箱中的文件 → 校验 → 生成新的数据仓库 → 替换，"
+        "与定时任务和 townperf refresh 完全相同；未成功时继续使用原数据仓库。",
+        "en": "Run one refresh now: load the inbox → validate → build a new warehouse → swap it "
+        "in, exactly as the schedule and townperf refresh do; unless it succeeds, the previous "
+        "warehouse keeps serving.",
+    },
+    "admin.refresh.button": {"zh": "立即刷新", "en": "Refresh now"},
+    "admin.refresh.started": {
+        "zh": "刷新已启动（进程 {pid}），输出写入 {log}",
+        "en": "Refresh started (process {pid}); its output goes to {log}",
+    },
+    "admin.refresh.busy": {
+        "zh": "已有刷新在运行，未再启动新的刷新。{detail}",
+        "en": "A refresh is already running; no other was started. {detail}",
+    },
+    "admin.refresh.failed": {
+        "zh": "刷新未能启动：{error}",
+        "en": "The refresh did not start: {error}",
+    },
+    "admin.refresh.state": {"zh": "当前", "en": "Now"},
+    "admin.refresh.state.running": {"zh": "正在刷新（{holder}）", "en": "Refreshing ({holder})"},
+    "admin.refresh.state.starting": {"zh": "刷新正在启动", "en": "A refresh is starting"},
+    "admin.refresh.state.idle": {"zh": "没有刷新在运行", "en": "No refresh running"},
+    "admin.refresh.inbox": {
+        "zh": "收件箱中待导入的文件：{n} 个",
+        "en": "Files waiting in the inbox: {n}",
+    },
+    "admin.refresh.last": {"zh": "最近一次刷新", "en": "Latest refresh"},
+    "admin.refresh.none": {"zh": "尚无刷新记录", "en": "No refresh yet"},
+    "admin.refresh.run": {"zh": "批次 {run_id}：{status}", "en": "Run {run_id}: {status}"},
+    "admin.refresh.times": {
+        "zh": "开始 {started}，结束 {finished}，用时 {seconds} 秒",
+        "en": "started {started}, finished {finished}, {seconds} s",
+    },
+    "admin.refresh.files": {
+        "zh": "文件：导入 {loaded} 个，已导入过 {skipped} 个，拒收 {refused} 个",
+        "en": "Files: {loaded} loaded, {skipped} already loaded, {refused} refused",
+    },
+    "admin.refresh.rows": {
+        "zh": "记录：导入 {loaded} 行，隔离 {quarantined} 行",
+        "en": "Rows: {loaded} loaded, {quarantined} quarantined",
+    },
+    "admin.refresh.build": {"zh": "构建：{status}", "en": "Build: {status}"},
+    "admin.refresh.error": {"zh": "错误：{error}", "en": "Error: {error}"},
+    "admin.refresh.problems": {
+        "zh": "校验未通过，收件箱文件保留原处：",
+        "en": "Stopped by validation; the inbox files stay where they are:",
+    },
+    "admin.refresh.history": {"zh": "全部刷新记录与校验结果见", "en": "Every refresh and check:"},
+    "admin.users.add": {"zh": "新建账号", "en": "New account"},
+    "admin.users.password": {"zh": "密码", "en": "Password"},
+    "admin.users.password2": {"zh": "再次输入密码", "en": "Password again"},
+    "admin.users.add_button": {"zh": "创建账号", "en": "Create account"},
+    "admin.users.hint": {
+        "zh": "普通干部账号须填工号（只能查看本人）；科室负责人账号须填科室（只能查看本科室）；"
+        "密码至少 {min} 位。",
+        "en": "A staff account needs a staff id (it sees only that person); an office head "
+        "account needs an office (it sees only that office); passwords have at least {min} "
+        "characters.",
+    },
+    "admin.users.manage": {"zh": "管理已有账号", "en": "Existing accounts"},
+    "admin.users.pick": {"zh": "选择账号", "en": "Choose an account"},
+    "admin.users.new_password": {"zh": "新密码", "en": "New password"},
+    "admin.users.reset_button": {"zh": "重置密码", "en": "Reset password"},
+    "admin.users.remove_button": {"zh": "删除账号", "en": "Remove account"},
+    "admin.users.remove_confirm": {
+        "zh": "确定删除所选账号？删除后该账号立即无法使用。",
+        "en": "Remove the chosen account? It stops working at once.",
+    },
+    "admin.users.added": {
+        "zh": "已创建账号 {name}（{role}）",
+        "en": "Account {name} created ({role})",
+    },
+    "admin.users.reset": {"zh": "已重置 {name} 的密码", "en": "Password of {name} reset"},
+    "admin.users.removed": {"zh": "已删除账号 {name}", "en": "Account {name} removed"},
+    "admin.error.name": {
+        "zh": "请填写用户名（首尾不能有空格）",
+        "en": "Enter a user name (no space at either end)",
+    },
+    "admin.error.name_format": {
+        "zh": "用户名最多 {max} 个字符，且不能含控制字符",
+        "en": "A user name has at most {max} characters and no control characters",
+    },
+    "admin.error.role": {"zh": "请选择角色", "en": "Choose a role"},
+    "admin.error.staff_id": {
+        "zh": "普通干部账号须填写工号：该账号只能查看本人的数据",
+        "en": "A staff account needs a staff id: it sees only that person's figures",
+    },
+    "admin.error.office": {
+        "zh": "科室负责人账号须填写科室：该账号只能查看本科室",
+        "en": "An office head account needs an office: it sees only that office",
+    },
+    "admin.error.password": {
+        "zh": "密码至少 {min} 位",
+        "en": "A password needs at least {min} characters",
+    },
+    "admin.error.mismatch": {"zh": "两次输入的密码不一致", "en": "The two passwords differ"},
+    "admin.error.exists": {
+        "zh": "账号 {name} 已存在：可在下方重置其密码，或先删除再新建",
+        "en": "Account {name} exists already: reset its password below, or remove it first",
+    },
+    "admin.error.unknown_user": {"zh": "账号 {name} 不存在", "en": "There is no account {name}"},
+    "admin.error.last_admin": {
+        "zh": "{name} 是最后一个系统管理员账号，不能删除",
+        "en": "{name} is the last admin account and cannot be removed",
+    },
+    "admin.error.self": {
+        "zh": "不能删除当前登录的账号",
+        "en": "You cannot remove the account you are signed in with",
+    },
+    "admin.error.pick": {"zh": "请先选择账号", "en": "Choose an account first"},
+    "admin.error.invalid": {"zh": "未保存：{message}", "en": "Not saved: {message}"},
     "auth.login": {"zh": "登录", "en": "Sign in"},
     "auth.logout": {"zh": "退出", "en": "Sign out"},
     "auth.username": {"zh": "用户名", "en": "User name"},
@@ -664,6 +789,9 @@ LABELS: dict[str, dict[str, str]] = {
     "methodology.col.grade": {"zh": "年度等次", "en": "Annual grade"},
     "methodology.col.action": {"zh": "应有措施", "en": "Consequence"},
     "methodology.col.condition": {"zh": "条件", "en": "Rule"},
+    "methodology.col.expectation": {"zh": "要求", "en": "Must"},
+    "methodology.expectation.due": {"zh": "应当给予", "en": "be applied"},
+    "methodology.expectation.barred": {"zh": "不得给予", "en": "not be applied"},
     "methodology.col.quarterly_grade": {"zh": "平时考核等次", "en": "Quarterly grade"},
     "methodology.col.excludes": {"zh": "不得评为", "en": "Rules out"},
     "methodology.kind.volume": {"zh": "工作量", "en": "Volume"},

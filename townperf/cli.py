@@ -438,6 +438,44 @@ def users_add(
     console.print(f"user {user.username}: role {user.role}")
 
 
+@users_app.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    password: Annotated[
+        str | None,
+        typer.Option(envvar="TOWNPERF_NEW_PASSWORD", help="Password; prompted when omitted."),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Give an account a new password (the same rules as `users add`)."""
+    from townperf import users
+
+    settings = _settings(home)
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        users.set_password(settings.root, name, password)
+    except users.UserError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from exc
+    console.print(f"user {name}: password changed")
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument(help="User name.")], home: HomeOption = None
+) -> None:
+    """Delete an account (the last admin is kept); its sessions end at their next request."""
+    from townperf import users
+
+    try:
+        user = users.remove_user(_settings(home).root, name)
+    except users.UserError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from exc
+    console.print(f"user {user.username}: removed")
+
+
 @users_app.command("list")
 def users_list(home: HomeOption = None) -> None:
     """List dashboard accounts."""

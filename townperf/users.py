@@ -50,7 +50,19 @@ class User:
 
 
 class UserError(ValueError):
-    """A user cannot be created as asked (unknown role, missing staff id, …)."""
+    """A user cannot be created or changed as asked (unknown role, missing staff id, …).
+
+    `code` names the rule that refused it, so the admin page can say it in the reader's
+    language; the message is the command line's.
+    """
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
+
+
+MAX_NAME = 64
+MIN_PASSWORD = 8
 
 
 def store_path(home: Path) -> Path:
@@ -73,26 +85,96 @@ def add_user(
     role: str,
     staff_id: str | None = None,
     office: str | None = None,
+    replace: bool = True,
 ) -> User:
+    """Create an account, or with `replace` (the command line's `users add`) update one of that
+    name. The admin page passes `replace=False`: there a taken name is a mistake to report."""
+    _check_name(username)
+    staff_id, office = (staff_id or "").strip() or None, (office or "").strip() or None
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        raise UserError(f"unknown role {role!r}; roles are {', '.join(ROLES)}", "role")
     if role == "staff" and not staff_id:
-        raise UserError("a staff account needs --staff-id: it sees only that person's figures")
+        raise UserError(
+            "a staff account needs --staff-id: it sees only that person's figures", "staff_id"
+        )
     if role == "office_head" and not office:
-        raise UserError("an office head account needs --office: it sees only that office")
-    if len(password) < 8:
-        raise UserError("password must have at least 8 characters")
+        raise UserError("an office head account needs --office: it sees only that office", "office")
+    _check_password(password)
+    row = (username, _hasher.hash(password), role, staff_id, office, datetime.now().isoformat())
     con = _connect(home)
     try:
-        con.execute(
-            "insert into users values (?, ?, ?, ?, ?, ?) on conflict(username) do update set "
-            "password_hash = excluded.password_hash, role = excluded.role, "
-            "staff_id = excluded.staff_id, office = excluded.office",
-            (username, _hasher.hash(password), role, staff_id, office, datetime.now().isoformat()),
-        )
+        if replace:
+            con.execute(
+                "insert into users values (?, ?, ?, ?, ?, ?) on conflict(username) do update set "
+                "password_hash = excluded.password_hash, role = excluded.role, "
+                "staff_id = excluded.staff_id, office = excluded.office",
+                row,
+            )
+        else:
+            try:
+                con.execute("insert into users values (?, ?, ?, ?, ?, ?)", row)
+            except sqlite3.IntegrityError as exc:
+                raise UserError(f"user {username!r} exists already", "exists") from exc
     finally:
         con.close()
     return User(username, role, staff_id, office)
+
+
+def set_password(home: Path, username: str, password: str) -> None:
+    """Give an account a new password (the same rule as a new account's)."""
+    _check_password(password)
+    con = _connect(home)
+    try:
+        changed = con.execute(
+            "update users set password_hash = ? where username = ?",
+            (_hasher.hash(password), username),
+        ).rowcount
+    finally:
+        con.close()
+    if not changed:
+        raise UserError(f"no user {username!r}", "unknown_user")
+
+
+def remove_user(home: Path, username: str) -> User:
+    """Delete an account; its sessions end at their next request (they load no user). The last
+    admin account is kept, or nobody could manage accounts from the dashboard."""
+    con = _connect(home)
+    try:
+        con.execute("begin immediate")  # the last-admin check and the delete, as one
+        try:
+            row = con.execute(
+                "select username, role, staff_id, office from users where username = ?",
+                (username,),
+            ).fetchone()
+            if row is None:
+                raise UserError(f"no user {username!r}", "unknown_user")
+            if row[1] == "admin":
+                (admins,) = con.execute(
+                    "select count(*) from users where role = 'admin'"
+                ).fetchone()
+                if admins <= 1:
+                    raise UserError(f"{username!r} is the last admin account", "last_admin")
+            con.execute("delete from users where username = ?", (username,))
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+    finally:
+        con.close()
+    return User(*row)
+
+
+def _check_name(username: str) -> None:
+    # The login form strips the name it is given: a name with spaces around it could never sign in.
+    if not username or username != username.strip():
+        raise UserError("a user name must not be empty or start or end with a space", "name")
+    if len(username) > MAX_NAME or not username.isprintable():
+        raise UserError(f"a user name has at most {MAX_NAME} printable characters", "name_format")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"password must have at least {MIN_PASSWORD} characters", "password")
 
 
 def get_user(home: Path, username: str) -> User | None:
@@ -145,13 +227,19 @@ def record_failure(home: Path, key: str) -> None:
         con.close()
 
 
-def recent_failures(home: Path, key: str, window: timedelta) -> int:
+def recent_failures(home: Path, key: str, window: timedelta, prefix: bool = False) -> int:
+    """Failures recorded under `key` within `window`; with `prefix`, under every key that starts
+    with it (all the names tried from one address)."""
     since = (datetime.now() - window).isoformat()
+    if prefix:
+        sql = "select count(*) from login_failures where substr(key, 1, ?) = ? and at >= ?"
+        params: tuple = (len(key), key, since)
+    else:
+        sql = "select count(*) from login_failures where key = ? and at >= ?"
+        params = (key, since)
     con = _connect(home)
     try:
-        (count,) = con.execute(
-            "select count(*) from login_failures where key = ? and at >= ?", (key, since)
-        ).fetchone()
+        (count,) = con.execute(sql, params).fetchone()
     finally:
         con.close()
     return int(count)

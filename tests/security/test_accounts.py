@@ -187,3 +187,26 @@ def test_townperf_serve_refuses_production_without_a_secret_key(home):
     )
     assert done.returncode == 1
     assert "TOWNPERF_SECRET_KEY must be set in production mode" in done.stderr
+
+
+def test_users_passwd_and_remove(home, dashboard):
+    """The CLI's password reset and removal: the old password stops working, the new one
+    works; a removed account cannot sign in; a short password or an unknown name is refused."""
+    made = add(home, "cli-reset", "--role", "hr", "--password", "pw-old-0001")
+    assert made.exit_code == 0, made.output
+    changed = runner.invoke(
+        cli, ["users", "passwd", "cli-reset", "--password", "pw-new-0002", "--home", str(home)]
+    )
+    assert changed.exit_code == 0, changed.output
+    assert sign_in(dashboard, "cli-reset", "pw-old-0001")[1] != 302
+    assert sign_in(dashboard, "cli-reset", "pw-new-0002")[1] == 302
+    short = runner.invoke(
+        cli, ["users", "passwd", "cli-reset", "--password", "x", "--home", str(home)]
+    )
+    assert short.exit_code == 2
+    removed = runner.invoke(cli, ["users", "remove", "cli-reset", "--home", str(home)])
+    assert removed.exit_code == 0, removed.output
+    assert users.get_user(home, "cli-reset") is None
+    assert sign_in(dashboard, "cli-reset", "pw-new-0002")[1] != 302
+    unknown = runner.invoke(cli, ["users", "remove", "nobody-here", "--home", str(home)])
+    assert unknown.exit_code == 2
