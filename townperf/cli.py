@@ -412,6 +412,13 @@ users_app = typer.Typer(help="Dashboard accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
+def _password(given: str | None) -> str:
+    """The password given, or asked for twice (never echoed) when it was not."""
+    if given is not None:
+        return given
+    return typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="User name.")],
@@ -428,10 +435,8 @@ def users_add(
     from townperf import users
 
     settings = _settings(home)
-    if password is None:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        user = users.add_user(settings.root, name, password, role, staff_id, office)
+        user = users.add_user(settings.root, name, _password(password), role, staff_id, office)
     except users.UserError as exc:
         err.print(str(exc))
         raise typer.Exit(2) from exc
@@ -451,10 +456,8 @@ def users_passwd(
     from townperf import users
 
     settings = _settings(home)
-    if password is None:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        users.set_password(settings.root, name, password)
+        users.set_password(settings.root, name, _password(password))
     except users.UserError as exc:
         err.print(str(exc))
         raise typer.Exit(2) from exc
