@@ -79,6 +79,10 @@ def test_whatif_weights_in_the_browser(
     panel.screenshot(str(ARTIFACTS / "methodology-whatif.png"))
     dash_duo.driver.set_window_size(1400, 1000)
 
-    dash_duo.find_element("#results-whatif-reset").click()
+    # after the window shrinks back the button can sit under the fixed navbar: bring it to
+    # the middle of the view before clicking it
+    reset = dash_duo.find_element("#results-whatif-reset")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", reset)
+    dash_duo.wait_for_element("#results-whatif-reset").click()
     dash_duo.wait_for_text_to_equal("#results-whatif-moved-value", "0", timeout=10)
     assert dash_duo.get_logs() == [], "browser console errors"
