@@ -77,12 +77,12 @@ def test_whatif_weights_in_the_browser(
     panel = dash_duo.find_element("#results-whatif-panel")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView()", panel)
     panel.screenshot(str(ARTIFACTS / "methodology-whatif.png"))
-    dash_duo.driver.set_window_size(1400, 1000)
 
-    # after the window shrinks back the button can sit under the fixed navbar: bring it to
-    # the middle of the view before clicking it
+    # clicked while the tall window shows the whole panel: shrinking the window first raced
+    # with the click (Chromium aimed at where the button was before the resize)
     reset = dash_duo.find_element("#results-whatif-reset")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", reset)
-    dash_duo.wait_for_element("#results-whatif-reset").click()
+    reset.click()
     dash_duo.wait_for_text_to_equal("#results-whatif-moved-value", "0", timeout=10)
+    dash_duo.driver.set_window_size(1400, 1000)
     assert dash_duo.get_logs() == [], "browser console errors"
