@@ -325,6 +325,39 @@ def test_people_views_and_exports_are_audited(pages, in_request, read_con, perso
     assert summary["工号"] == sid and summary["综合得分"] == pytest.approx(composite)
 
 
+def test_records_export_holds_the_records_behind_one_indicator(
+    pages, in_request, read_con, built_home
+):
+    """The records export of one person's indicator: a valid .xlsx with exactly the records
+    the records mart holds for that person, indicator and quarter, and an audit entry."""
+    start = latest_complete(read_con)
+    sid, expected = read_con.execute(
+        """
+        select staff_id, list(record_no order by record_no)
+        from marts.fct_indicator_records
+        where record_type = 'approvals' and month_start >= ?
+            and month_start < ? + interval 3 month
+            and list_contains(string_split(indicator_codes, ','), 'appr_on_time_rate')
+        group by staff_id
+        order by count(*) desc, staff_id
+        limit 1
+        """,
+        [start, start],
+    ).fetchone()
+    with in_request("zh", "hr"):
+        sent = pages["people"].export_records(
+            1, "appr_on_time_rate", sid, encode_period("quarter", start)
+        )
+    assert sent["filename"].endswith(".xlsx") and sid in sent["filename"]
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
+    rows = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    numbers = [str(v) for r in body for v in r if str(v) in set(expected)]
+    assert len(body) == len(expected) and sorted(numbers) == sorted(expected), header
+    actions = {(e["action"], e["subject"]) for e in users.audit_entries(built_home)}
+    assert ("export_person", sid) in actions
+
+
 def test_indicator_breakdown_matches_the_marts(pages, in_request, read_con, person):
     sid = person["staff_id"]
     layout = build(pages, in_request, "people", staff_id=sid)
