@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -24,10 +23,6 @@ from warehouse.scope import Asker, office_filter, person_query
 
 # Shown at most in the records grid of one indicator; the export has them all.
 RECORDS_SHOWN = 1000
-
-
-def _sql(sql: str, path: Path, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    return _query(sql, path, params)
 
 
 _LATEST_STAFF = """
@@ -48,7 +43,7 @@ _LATEST_STAFF = """
 def score_periods(path: Path, period_type: str) -> pd.DataFrame:
     """Periods of this type with person scores, newest first, and whether the data cover them."""
     _check_period_type(period_type)
-    return _sql(
+    return _query(
         """
         select
             period_start,
@@ -66,7 +61,7 @@ def score_periods(path: Path, period_type: str) -> pd.DataFrame:
 @warehouse_query
 def role_categories(path: Path) -> pd.DataFrame:
     """The job categories with their qualitative share and minimum quantitative coverage."""
-    return _sql(
+    return _query(
         """
         select role_category, name_en, qualitative_share, min_coverage
         from seeds.role_categories
@@ -78,7 +73,7 @@ def role_categories(path: Path) -> pd.DataFrame:
 @warehouse_query
 def scored_offices(path: Path) -> list[str]:
     """Every office that has person scores, by name."""
-    df = _sql(
+    df = _query(
         "select distinct department from marts.fct_person_scores order by department",
         path,
     )
@@ -116,7 +111,7 @@ def _rankings(
     office: str | None,
 ) -> pd.DataFrame:
     _check_period_type(period_type)
-    return _sql(
+    return _query(
         f"""
         with {_LATEST_STAFF}
         select
@@ -193,7 +188,7 @@ def _composite_histogram(
     bin_width: int,
 ) -> pd.DataFrame:
     _check_period_type(period_type)
-    return _sql(
+    return _query(
         """
         with bands as (
             select range as bin_start, range + $bin_width as bin_end
@@ -246,7 +241,7 @@ def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
     A person belongs to the office of their latest roster version. This is the roster itself,
     for no one in particular: what is shown to someone comes from `people_in_scope`.
     """
-    return _sql(
+    return _query(
         f"""
         with {_LATEST_STAFF}
         select staff_id, name, department, position, role_category, is_current
@@ -261,7 +256,7 @@ def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
 
 def _person_profile(path: Path, staff_id: str) -> pd.DataFrame:
     """The person's latest roster version (one row, or none for an unknown id)."""
-    return _sql(
+    return _query(
         f"""
         with {_LATEST_STAFF}
         select
@@ -278,7 +273,7 @@ def _person_profile(path: Path, staff_id: str) -> pd.DataFrame:
 def _person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
     """The person's scores and ranks in every period of this type, oldest first."""
     _check_period_type(period_type)
-    return _sql(
+    return _query(
         """
         select
             period_start,
@@ -317,7 +312,7 @@ def _person_trend(path: Path, staff_id: str) -> pd.DataFrame:
 
     The median counts people with sufficient data only.
     """
-    return _sql(
+    return _query(
         """
         with mine as (
             select period_start, role_category, composite_score, insufficient_data
@@ -363,7 +358,7 @@ def _person_indicators(
     contributions. The category medians count people with sufficient data only.
     """
     _check_period_type(period_type)
-    return _sql(
+    return _query(
         """
         with mine as (
             select *
@@ -438,7 +433,7 @@ def _score_steps(path: Path, staff_id: str, period_type: str, period_start: date
     has them. The blend takes the part that exists when the other has no score.
     """
     _check_period_type(period_type)
-    return _sql(
+    return _query(
         """
         with mine as (
             select v.*, i.kind = 'rating' as is_qualitative, w.weight::double as weight
@@ -530,7 +525,7 @@ def _indicator_records(
     }
     if limit:
         params["limit"] = limit
-    return _sql(
+    return _query(
         f"""
         select
             record_type,
@@ -566,7 +561,7 @@ def _person_ratings(
 ) -> pd.DataFrame:
     """The person's ratings by rater group, newest first; those within the period when given
     (a year holds its quarters' ratings too)."""
-    return _sql(
+    return _query(
         """
         select period_type, period_start, period_label, rater_type, score, rater_count
         from marts.fct_ratings
@@ -582,7 +577,7 @@ def _person_ratings(
 
 def _person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
     """The person's feedback talks, review requests and appeals, newest first."""
-    return _sql(
+    return _query(
         """
         select
             period_label, kind, held_on, resolved_on, outcome, legal_days, due_on, days_open,
@@ -598,7 +593,7 @@ def _person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
 
 def _person_results(path: Path, staff_id: str) -> pd.DataFrame:
     """How the person's assessment results were applied, newest period first."""
-    return _sql(
+    return _query(
         """
         select
             period_label, period_type, period_start, recommended_grade, final_grade, action,
