@@ -15,7 +15,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from dashboard.auth import viewer
 from dashboard.components.figures import COLORS, base_layout, empty_figure
 from dashboard.components.formatting import (
     INDICATOR_KINDS,
@@ -26,10 +25,10 @@ from dashboard.components.formatting import (
     period_label,
 )
 from dashboard.components.table import Column, column_defs, records
-from dashboard.context import warehouse_path
+from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, t, unit_name
 from warehouse import queries
-from warehouse.scope import NO_OFFICE
+from warehouse.scope import OFFICE_HEAD, office_filter
 
 ALL_OFFICES = "__all__"
 PERIOD_TYPES = ("month", "quarter", "year")
@@ -88,12 +87,12 @@ def office_scope(requested: str | None = None) -> str | None:
     """The office the viewer's queries are restricted to (None: the whole town).
 
     An office head always gets their own office, whatever the browser asked for (an account
-    without an office gets `NO_OFFICE`, which names no office). The warehouse applies the same
-    rule again to the asker (`warehouse.scope.office_filter`): this is the page's own check.
+    without an office gets `NO_OFFICE`, which names no office): the rule of
+    `warehouse.scope.office_filter`, which the warehouse applies again to the asker.
     """
-    who = viewer()
-    if who.role == "office_head":
-        return who.office or NO_OFFICE
+    who = asker()
+    if who.role == OFFICE_HEAD:
+        return office_filter(who)
     if requested in (None, "", ALL_OFFICES):
         return None
     return requested

@@ -26,7 +26,7 @@ from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, current_lang, t
 from warehouse import person_queries as pq
 from warehouse.queries import WarehouseUnavailable
-from warehouse.scope import Asker
+from warehouse.scope import NO_OFFICE, Asker
 
 dash.register_page(
     __name__,
@@ -208,7 +208,7 @@ def _split(table: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _audit_detail(category: str, period: str, office: str | None) -> str:
     """What was listed: category, period and office ("all" for the whole town)."""
-    shown = "all" if office is None else "none" if office == pc.NO_OFFICE else office
+    shown = "all" if office is None else "none" if office == NO_OFFICE else office
     return f"{category} {period} {shown}"
 
 
@@ -387,7 +387,7 @@ def _filter_bar(
         ] + [{"label": office, "value": office} for office in offices]
         office_value = pc.ALL_OFFICES
     else:
-        office_options = [{"label": scope if scope != pc.NO_OFFICE else "—", "value": scope}]
+        office_options = [{"label": scope if scope != NO_OFFICE else "—", "value": scope}]
         office_value = scope
     office_select = dbc.Select(
         id="rankings-office",
