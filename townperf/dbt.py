@@ -135,18 +135,20 @@ def run_dbt(
     on_node: Callable[[str, str], None] | None = None,
     full_refresh: bool = False,
     project: Path = DBT_PROJECT_DIR,
+    plan: tuple[bool, str] | None = None,
 ) -> DbtOutcome:
     """Run one dbt command on db_path; on_node(name, status) is called as each node finishes.
 
     A `build` is a full refresh when asked for, or when the project changed since the last
     build of this file; otherwise incremental models add only what new loads brought. `project`
-    is another copy of the dbt project (a town's edited rules, tried before they are adopted)."""
+    is another copy of the dbt project (a town's edited rules, tried before they are adopted).
+    `plan` is `plan_full_refresh`'s answer when the caller already asked for it."""
     from dbt.cli.main import dbtRunner
 
     dbt_env(db_path)
     fingerprint = None
     if command == "build":
-        full_refresh, fingerprint = plan_full_refresh(db_path, full_refresh, project)
+        full_refresh, fingerprint = plan or plan_full_refresh(db_path, full_refresh, project)
         if full_refresh:
             extra_args = [*(extra_args or []), "--full-refresh"]
         else:

@@ -258,15 +258,9 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, 
         if report.problems:
             raise ValidationFailed("; ".join(report.problems))
 
-        full_refresh, _ = plan_full_refresh(work, full_refresh)
-        on_stage("build", _expected_nodes(settings, full_refresh))
-        outcome = run_dbt(
-            settings,
-            work,
-            "build",
-            on_node=_node_hook(settings, on_node),
-            full_refresh=full_refresh,
-        )
+        plan = plan_full_refresh(work, full_refresh)  # the progress total depends on it
+        on_stage("build", _expected_nodes(settings, plan[0]))
+        outcome = run_dbt(settings, work, "build", on_node=_node_hook(settings, on_node), plan=plan)
         report.dbt_nodes = outcome.nodes
         report.dbt_full_refresh = outcome.full_refresh
         report.dbt_failures = outcome.failures
