@@ -412,6 +412,19 @@ users_app = typer.Typer(help="Dashboard accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
+@contextlib.contextmanager
+def _account_change():
+    """An account change the rules refuse (unknown role, short password, …): its message, and
+    exit status 2."""
+    from townperf import users
+
+    try:
+        yield
+    except users.UserError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from exc
+
+
 def _password(given: str | None) -> str:
     """The password given, or asked for twice (never echoed) when it was not."""
     if given is not None:
@@ -435,11 +448,8 @@ def users_add(
     from townperf import users
 
     settings = _settings(home)
-    try:
+    with _account_change():
         user = users.add_user(settings.root, name, _password(password), role, staff_id, office)
-    except users.UserError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from exc
     console.print(f"user {user.username}: role {user.role}")
 
 
@@ -456,11 +466,8 @@ def users_passwd(
     from townperf import users
 
     settings = _settings(home)
-    try:
+    with _account_change():
         users.set_password(settings.root, name, _password(password))
-    except users.UserError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from exc
     console.print(f"user {name}: password changed")
 
 
@@ -471,11 +478,8 @@ def users_remove(
     """Delete an account (the last admin is kept); its sessions end at their next request."""
     from townperf import users
 
-    try:
+    with _account_change():
         user = users.remove_user(_settings(home).root, name)
-    except users.UserError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from exc
     console.print(f"user {user.username}: removed")
 
 
