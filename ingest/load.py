@@ -91,6 +91,12 @@ def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
     return int(seq)
 
 
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Content hashes of every file loaded so far: such a file is not read again."""
+    rows = con.execute("select distinct sha256 from raw.loads where status = 'loaded'").fetchall()
+    return frozenset(r[0] for r in rows)
+
+
 def previous_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str, str] | None:
     rows = con.execute(
         "select file_name, strftime(loaded_at, '%Y-%m-%d %H:%M') from raw.loads "

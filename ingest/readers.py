@@ -6,6 +6,7 @@ record of the original values, see exactly what the town's system wrote.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -61,6 +62,9 @@ def _header_index(rows: list[list[str]]) -> int:
     return best
 
 
+HEAD_BYTES = 1 << 16  # enough for the title rows and the header of any export
+
+
 def _read_csv(path: Path) -> RawTable:
     try:
         raw = path.read_bytes()
@@ -70,11 +74,16 @@ def _read_csv(path: Path) -> RawTable:
         raise UnreadableFile("file is empty")
     if b"\x00" in raw[:4096]:
         raise UnreadableFile("binary content, not a CSV text file")
+    fast = _read_utf8(raw)
+    if fast is not None:
+        return fast
     text, encoding = _decode(raw)
-    head_lines = text.splitlines()[:TITLE_ROWS_SCANNED]
+    head_lines = text[: HEAD_BYTES * 2].splitlines()[:TITLE_ROWS_SCANNED]
     head_rows = list(csv.reader(head_lines))
     header_at = _header_index(head_rows)
-    fast = _read_csv_arrow(text, head_rows[header_at] if head_rows else [], header_at)
+    fast = _read_csv_arrow(
+        text.encode("utf-8"), head_rows[header_at] if head_rows else [], header_at
+    )
     if fast is not None:
         return RawTable(fast[0], fast[1], encoding.replace("-sig", ""), header_at + 1)
     try:
@@ -95,10 +104,33 @@ def _read_csv(path: Path) -> RawTable:
     return RawTable(headers, frame, encoding.replace("-sig", ""), header_at + 1)
 
 
-def _read_csv_arrow(text: str, headers: list[str], header_at: int):
+def _read_utf8(raw: bytes) -> RawTable | None:
+    """The common case, a well-formed UTF-8 export, read without decoding the whole file into
+    a Python string and encoding it again: Arrow checks the UTF-8 as it reads. None when the
+    file needs the general path (another encoding, a short row, a repeated header)."""
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
+    head = body[:HEAD_BYTES]
+    if len(body) > HEAD_BYTES:  # do not cut the last line of the head in two
+        head = head[: head.rfind(b"\n") + 1]
+    try:
+        head_text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    head_rows = list(csv.reader(head_text.splitlines()[:TITLE_ROWS_SCANNED]))
+    if not head_rows:
+        return None
+    header_at = _header_index(head_rows)
+    fast = _read_csv_arrow(body, head_rows[header_at], header_at)
+    if fast is None:
+        return None
+    return RawTable(fast[0], fast[1], "utf-8", header_at + 1)
+
+
+def _read_csv_arrow(data: bytes, headers: list[str], header_at: int):
     """(headers, frame) read by Arrow's multi-threaded CSV reader, several times faster than
     pandas' on large exports, blank lines skipped as pandas skips them; None when the file
-    needs pandas' leniency (a short row, a repeated header), which then reads it as before."""
+    needs pandas' leniency (a short row, a repeated header) or is not UTF-8, which then reads
+    it as before."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -108,7 +140,7 @@ def _read_csv_arrow(text: str, headers: list[str], header_at: int):
     names = [str(i) for i in range(width)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_at + 1),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

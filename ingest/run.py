@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import multiprocessing
+import os
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ingest import load
 from ingest.expectations import prefetch, start_run, validate
@@ -56,23 +63,37 @@ def file_sha256(path: Path) -> str:
 
 
 def _duplicate_reasons(text: pd.DataFrame) -> pd.Series:
-    """An exact copy of an earlier row in the same file is quarantined, naming the original."""
-    row_hash = pd.util.hash_pandas_object(text, index=False)
-    dup = row_hash.duplicated(keep="first")
+    """An exact copy of an earlier row in the same file is quarantined, naming the original.
+
+    DuckDB hashes the rows (several times faster than pandas on text columns); only rows whose
+    hash repeats are compared cell by cell, so a hash collision is never called a duplicate."""
     reasons = pd.Series("", index=text.index, dtype=object)
-    if dup.any():
-        hashes = row_hash[dup].unique()
-        candidates = text[row_hash.isin(hashes)]
-        first_of = (
-            candidates.reset_index()
-            .groupby(list(text.columns), sort=False)["index"]
-            .transform("min")
-        )
-        first_of.index = candidates.index
-        # a 64-bit hash collision is not a duplicate: the first identical row must be another
-        dup_rows = dup[dup].index
-        dup_rows = dup_rows[first_of[dup_rows].to_numpy() != dup_rows.to_numpy()]
-        reasons[dup_rows] = "exact duplicate of data row " + (first_of[dup_rows] + 1).astype(str)
+    if text.empty:
+        return reasons
+    cols = ", ".join(f'"{c}"' for c in text.columns)
+    rows = pa.Table.from_pandas(text, preserve_index=False).append_column(
+        "_pos", pa.array(np.arange(len(text), dtype=np.int64))
+    )
+    with duckdb.connect() as con:
+        con.register("file_rows", rows)
+        found = con.execute(
+            f"""
+            with hashed as (select _pos, hash({cols}) as h from file_rows),
+            repeated as (
+                select _pos from hashed
+                where h in (select h from hashed group by h having count(*) > 1)
+            ),
+            candidates as (select * from file_rows semi join repeated using (_pos))
+            select _pos, first_pos from (
+                select _pos, min(_pos) over (partition by {cols}) as first_pos from candidates
+            )
+            where first_pos <> _pos
+            """
+        ).fetchnumpy()
+    if len(found["_pos"]):
+        at = text.index[found["_pos"]]
+        first = pd.Series(np.asarray(found["first_pos"]) + 1, index=at)
+        reasons[at] = "exact duplicate of data row " + first.astype(str)
     return reasons
 
 
@@ -108,33 +129,38 @@ class _Prepared:
     reasons: pd.Series
 
 
-def _prepare(
-    con: duckdb.DuckDBPyConnection, path: Path, source: str | None, seen: dict[str, str]
-) -> FileResult | _Prepared:
-    """Read, map and type one file; a FileResult when it is already finished (skipped/refused)."""
+@dataclass
+class _Read:
+    """What a reader thread made of one file, before anything is written to the warehouse:
+    a _Prepared, or a FileResult already refused (its `encoding` for the load log), or a file
+    already loaded (`result.sha256` known, nothing read)."""
+
+    result: FileResult
+    prepared: _Prepared | None = None
+    encoding: str | None = None
+    already_loaded: bool = False
+
+
+def _read_and_type(path: Path, source: str | None, loaded: frozenset[str]) -> _Read:
+    """Hash, read, map and type one file. Touches no database, so several files are read at
+    once on reader threads (the CSV reader, hashing and most of pandas release the GIL) while
+    the main thread validates and writes the ones before."""
     path = Path(path)
     result = FileResult(file=path.name, status="refused")
     if not path.is_file():
         result.message = "no such file"
-        return result
+        return _Read(result)
     if source is not None and source not in mappings():
         result.message = f"unknown source '{source}' (known: {', '.join(mappings())})"
-        return result
+        return _Read(result)
     result.sha256 = file_sha256(path)
-    earlier = load.previous_load(con, result.sha256)
-    if earlier or result.sha256 in seen:
-        name, when = earlier or (seen[result.sha256], "in this run")
-        result.status = "skipped"
-        result.message = f"already loaded as {name} {'on ' if earlier else ''}{when}"
-        return result
-    seen[result.sha256] = path.name
-    load_id = uuid.uuid4().hex
+    if result.sha256 in loaded:
+        return _Read(result, already_loaded=True)
     try:
         table = read_file(path)
     except UnreadableFile as exc:
         result.message = str(exc)
-        _log(con, load_id, path, result, encoding=None)
-        return result
+        return _Read(result)
     match = detect_source(table.headers, source)
     result.source = match.mapping.source
     if match.score == 0:
@@ -144,8 +170,7 @@ def _prepare(
             + ", ".join(map(str, table.headers))
             + f"); add aliases in {home_mappings_dir() / '<source>.toml'} or pass --source"
         )
-        _log(con, load_id, path, result, encoding=table.encoding)
-        return result
+        return _Read(result, encoding=table.encoding)
     if match.missing_required:
         problem = _header_problem(table.headers, match)
         own = home_mappings_dir() / f"{match.mapping.source}.toml"
@@ -153,8 +178,7 @@ def _prepare(
             f"headers do not match source '{match.mapping.source}': {problem} "
             f"(your system's name for a column can be added to its aliases in {own})"
         )
-        _log(con, load_id, path, result, encoding=table.encoding)
-        return result
+        return _Read(result, encoding=table.encoding)
     if match.unknown:
         result.warnings.append(_header_problem(table.headers, match) + " — column ignored")
     result.rows_read = len(table.data)
@@ -163,7 +187,48 @@ def _prepare(
     typed, reasons = parse_frame(text, match.mapping)
     dup = _duplicate_reasons(table.data)
     reasons = reasons.where(dup == "", dup)
-    return _Prepared(path, result, load_id, table, match.mapping, typed, reasons)
+    prepared = _Prepared(path, result, "", table, match.mapping, typed, reasons)
+    return _Read(result, prepared, encoding=table.encoding)
+
+
+def _read_at_home(path: Path, source: str | None, loaded: frozenset[str], home: Path) -> _Read:
+    """`_read_and_type` with the town's own aliases of `home` (a reader process does not
+    inherit the caller's `home_mappings` block)."""
+    with home_mappings(home):
+        return _read_and_type(path, source, loaded)
+
+
+def _reader_pool(files: list[Path]) -> Executor:
+    """Reader processes when there is enough to read to pay their start (about a second of
+    imports): reading and typing are CPU work that threads would mostly serialise on the GIL.
+    A small ingest (a daily refresh) reads on threads instead."""
+    size = sum(f.stat().st_size for f in files if f.is_file())
+    if len(files) > 1 and size >= PROCESS_READ_BYTES and (os.cpu_count() or 1) > 1:
+        return ProcessPoolExecutor(READERS, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(READERS, thread_name_prefix="ingest-read")
+
+
+def _admit(
+    con: duckdb.DuckDBPyConnection, read: _Read, path: Path, seen: dict[str, str]
+) -> FileResult | _Prepared:
+    """In file order on the main thread: skip a file already loaded (earlier, or earlier in
+    this run), log a refused one; a FileResult when the file is finished."""
+    result = read.result
+    if not result.sha256:  # refused before hashing (no such file, unknown --source)
+        return result
+    earlier = load.previous_load(con, result.sha256) if read.already_loaded else None
+    if earlier or result.sha256 in seen:
+        name, when = earlier or (seen[result.sha256], "in this run")
+        skipped = FileResult(file=result.file, status="skipped", sha256=result.sha256)
+        skipped.message = f"already loaded as {name} {'on ' if earlier else ''}{when}"
+        return skipped
+    seen[result.sha256] = Path(path).name
+    load_id = uuid.uuid4().hex
+    if read.prepared is None:
+        _log(con, load_id, Path(path), result, encoding=read.encoding)
+        return result
+    read.prepared.load_id = load_id
+    return read.prepared
 
 
 def _validate_batch(batch: list[_Prepared]) -> list[list[dict]]:
@@ -262,7 +327,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-BATCH_ROWS = 2_000_000
+BATCH_ROWS = 300_000
+READERS = 2  # files read and typed at once, ahead of the one being validated and written
+PROCESS_READ_BYTES = 16 << 20  # from this much to read, the readers are processes
 
 
 def ingest_paths(
@@ -314,17 +381,30 @@ def _ingest_paths(
             if on_file:
                 on_file(results[position])
 
-    for position, path in enumerate(files):
-        outcome = _prepare(con, path, source, seen)
-        if isinstance(outcome, FileResult):
-            results[position] = outcome
-            if on_file:
-                on_file(outcome)
-            continue
-        queue = pending.setdefault(outcome.mapping.source, [])
-        queue.append((position, outcome))
-        if sum(len(p.typed) for _, p in queue) >= BATCH_ROWS:
-            flush(outcome.mapping.source)
+    loaded = load.loaded_hashes(con)
+    home = home_mappings_dir().parent
+    with _reader_pool(files) as pool:
+        ahead: deque[Future[_Read]] = deque()
+        upcoming = iter(files)
+
+        def read_ahead() -> None:
+            # a bounded look-ahead: each file read is held in memory until it is written
+            for path in itertools.islice(upcoming, READERS + 1 - len(ahead)):
+                ahead.append(pool.submit(_read_at_home, path, source, loaded, home))
+
+        for position, path in enumerate(files):
+            read_ahead()
+            outcome = _admit(con, ahead.popleft().result(), path, seen)
+            read_ahead()
+            if isinstance(outcome, FileResult):
+                results[position] = outcome
+                if on_file:
+                    on_file(outcome)
+                continue
+            queue = pending.setdefault(outcome.mapping.source, [])
+            queue.append((position, outcome))
+            if sum(len(p.typed) for _, p in queue) >= BATCH_ROWS:
+                flush(outcome.mapping.source)
     for name in list(pending):
         flush(name)
     return [results[i] for i in range(len(files))]

@@ -141,3 +141,53 @@ def test_gb18030_csv_reads_like_utf8(tmp_path):
     ra, rb = ingest_paths(con, [a, b])
     assert (ra.status, rb.status) == ("loaded", "loaded")
     assert ra.rows_loaded == rb.rows_loaded == 1
+
+
+def _loaded_content(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Every raw table's rows and the quarantine, without the per-run load ids and times."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' "
+            "and table_name <> 'loads' order by 1"
+        ).fetchall()
+    ]
+    content = {}
+    for table in tables:
+        cols = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ? "
+                "and column_name not in ('_load_id', '_load_seq', 'load_id', 'quarantined_at') "
+                "order by ordinal_position",
+                [table],
+            ).fetchall()
+        ]
+        select = ", ".join(f'"{c}"' for c in cols)
+        content[table] = con.execute(f"select {select} from raw.{table} order by all").fetchall()
+    return content
+
+
+def test_reader_processes_and_threads_load_the_same_rows(tmp_path, town_exports, monkeypatch):
+    """A large ingest reads on processes, a small one on threads: both must load the same."""
+    import ingest.run as run
+
+    files = sorted(p for p in town_exports.iterdir() if p.suffix in (".csv", ".xlsx"))[:12]
+    loaded = {}
+    for kind, threshold in (("processes", 0), ("threads", 1 << 60)):
+        monkeypatch.setattr(run, "PROCESS_READ_BYTES", threshold)
+        pool = run._reader_pool(files)
+        assert type(pool).__name__ == (
+            "ProcessPoolExecutor" if kind == "processes" else "ThreadPoolExecutor"
+        )
+        pool.shutdown()
+        with duckdb.connect(str(tmp_path / f"{kind}.duckdb")) as con:
+            results = ingest_paths(con, files)
+            assert all(r.status == "loaded" for r in results), [r.message for r in results]
+            loaded[kind] = (
+                [(r.file, r.rows_read, r.rows_loaded, r.rows_quarantined) for r in results],
+                _loaded_content(con),
+            )
+    assert sum(len(rows) for rows in loaded["threads"][1].values()) > 10_000
+    assert loaded["processes"] == loaded["threads"]
