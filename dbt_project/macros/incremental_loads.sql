@@ -39,3 +39,42 @@ where
 select 1
 {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+  Key tests of the largest incremental models check the rows of the new loads only
+  (`where: new_loads` on the test). Rows of earlier loads passed the same test in the build
+  that added them, and a new batch can only repeat an old key if `delete+insert` failed to
+  delete it; so a daily build does not re-read millions of unchanged keys. The model's
+  pre-hook `remember_tested_loads` keeps the newest load it held before this build (-1 on a
+  full refresh, when every row is new and tested).
+-#}
+{% macro remember_tested_loads() -%}
+create or replace table {{ tested_loads_relation(this) }} as
+select {% if is_incremental() %}{{ load_watermark() }}{% else %}-1{% endif %} as tested_through
+{%- endmacro %}
+
+
+{#- Outside the data schemas (created by on-run-start): bookkeeping of tests, not data. -#}
+{% macro tested_loads_relation(relation) -%}
+{{ relation.database }}.build_state."{{ relation.schema }}__{{ relation.identifier }}"
+{%- endmacro %}
+
+
+{#- dbt's own get_where_subquery, plus the `new_loads` filter above. -#}
+{% macro get_where_subquery(relation) -%}
+{%- set where = config.get('where', '') -%}
+{%- if where == 'new_loads' -%}
+{%- set where -%}
+load_seq > (select tested_through from {{ tested_loads_relation(relation) }})
+{%- endset -%}
+{%- endif -%}
+{%- if where -%}
+{%- set filtered -%}
+(select * from {{ relation }} where {{ where }}) dbt_subquery
+{%- endset -%}
+{%- do return(filtered) -%}
+{%- else -%}
+{%- do return(relation) -%}
+{%- endif -%}
+{%- endmacro %}

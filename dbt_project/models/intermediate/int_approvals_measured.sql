@@ -4,7 +4,10 @@
     materialized='incremental',
     unique_key='case_no',
     incremental_strategy='delete+insert',
-    pre_hook="{{ delete_superseded('case_no', ref('stg_approvals__cases')) }}",
+    pre_hook=[
+        "{{ remember_tested_loads() }}",
+        "{{ delete_superseded('case_no', ref('stg_approvals__cases')) }}",
+    ],
 ) }}
 
 with

@@ -5,7 +5,10 @@
     materialized='incremental',
     unique_key='ticket_no',
     incremental_strategy='delete+insert',
-    pre_hook="{{ delete_superseded('ticket_no', ref('stg_tickets__tickets')) }}",
+    pre_hook=[
+        "{{ remember_tested_loads() }}",
+        "{{ delete_superseded('ticket_no', ref('stg_tickets__tickets')) }}",
+    ],
 ) }}
 
 with

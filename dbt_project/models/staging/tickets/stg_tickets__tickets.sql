@@ -3,6 +3,7 @@
     materialized='incremental',
     unique_key='ticket_no',
     incremental_strategy='delete+insert',
+    pre_hook="{{ remember_tested_loads() }}",
 ) }}
 
 with
