@@ -1004,6 +1004,8 @@ LABELS: dict[str, dict[str, str]] = {
     "data.sheet.quarantine": {"zh": "隔离数据", "en": "Quarantined rows"},
     "data.sheet.validation": {"zh": "校验结果", "en": "Validation"},
     "data.sheet.loads": {"zh": "导入文件", "en": "Files"},
+    "data.sheet.history": {"zh": "数据更新记录", "en": "Refresh history"},
+    "data.sheet.freshness": {"zh": "数据新鲜度", "en": "Freshness"},
     # end of results / public / methodology / data pages
     # rankings / people / me pages
     "page.rankings": {"zh": "排名", "en": "Rankings"},

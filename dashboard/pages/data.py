@@ -80,6 +80,17 @@ def layout(**_query: str) -> html.Div:
     )
 
 
+def warm(path: Path) -> None:
+    """Run the default view's warehouse queries so they are memoized before its first reader
+    (dashboard.warmup); the quarantine is not rendered here, so no view of it is audited."""
+    rq.loads(path)
+    rq.source_freshness(path)
+    rq.unattributed(path)
+    rq.validation_results(path, None, None)
+    rq.quarantine_reasons(path, None, None)
+    rq.quarantine(path, None, None)
+
+
 @callback(
     Output("data-file", "options"),
     Output("data-file", "value"),
@@ -108,6 +119,8 @@ def update_filtered(source: str | None, file_name: str | None) -> list:
     prevent_initial_call=True,
 )
 def export_quarantine(n_clicks: int | None, source: str | None, file_name: str | None):
+    """The quarantined rows, checks and files of the filter, with the page's refresh history
+    and freshness by source."""
     if not n_clicks:
         return dash.no_update
     lang = current_lang()
@@ -125,6 +138,13 @@ def export_quarantine(n_clicks: int | None, source: str | None, file_name: str |
         ),
         t("data.sheet.loads", lang): pc.sheet(
             loads_table(_filter_loads(rq.loads(path), source, file_name), lang), LOAD_COLUMNS, lang
+        ),
+        # the page-wide tables, as shown whatever the filter (the Data Docs links stay online)
+        t("data.sheet.history", lang): pc.sheet(
+            history_table(rq.refresh_history(current_settings()), lang), HISTORY_SHEET, lang
+        ),
+        t("data.sheet.freshness", lang): pc.sheet(
+            freshness_table(rq.source_freshness(path), lang), FRESHNESS_COLUMNS, lang
         ),
     }
     audit_view("export_quarantine", None, f"{source or 'all'} {file_name or 'all'}")
@@ -209,6 +229,8 @@ HISTORY_COLUMNS = [
     Column("detail", "data.col.detail"),
     Column("docs", "data.col.docs"),
 ]
+# The history as exported: a link to a run's Data Docs on the server means nothing in a file.
+HISTORY_SHEET = [c for c in HISTORY_COLUMNS if c.field != "docs"]
 
 
 def history_table(history: pd.DataFrame, lang: str, docs: list[str] | None = None) -> pd.DataFrame:

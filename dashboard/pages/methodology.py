@@ -913,13 +913,13 @@ def whatif_table(
     seed_qual_share, min_coverage = seed_share(seeds, category)
     baseline = scoring.composites(scores, seed_weights, ratings, seed_qual_share, min_coverage)
     share_tried = _number(share)
-    whatif = scoring.composites(
-        scores,
-        tried_weights(seeds, category, tried),
-        ratings,
-        seed_qual_share if share_tried is None else min(max(share_tried, 0.0), 1.0),
-        min_coverage,
-    )
+    weights = tried_weights(seeds, category, tried)
+    qual_share = seed_qual_share if share_tried is None else min(max(share_tried, 0.0), 1.0)
+    # The page opens on the seed's own weights: the what-if is then the baseline, not redone.
+    if weights == seed_weights and qual_share == seed_qual_share:
+        whatif = baseline
+    else:
+        whatif = scoring.composites(scores, weights, ratings, qual_share, min_coverage)
     return scoring.rank_changes(current, baseline, whatif)
 
 

@@ -27,7 +27,13 @@ from dashboard.components.formatting import (
     period_label,
 )
 from dashboard.components.kpi import SERVICE_KPIS, service_kpi_cards
-from dashboard.components.layout import chart_card, page_header, section_title, tabbed_card
+from dashboard.components.layout import (
+    chart_card,
+    lazy_tables,
+    page_header,
+    section_title,
+    tabbed_card,
+)
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column, data_grid, records
 from dashboard.context import warehouse_path
@@ -43,6 +49,7 @@ dash.register_page(
     order=0,
     label_key="page.overview",
 )
+lazy_tables("overview")
 
 TREND_MONTHS = 12
 

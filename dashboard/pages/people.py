@@ -22,7 +22,7 @@ from dashboard.auth import audit_view, guard_layout
 from dashboard.components import person as pc
 from dashboard.components.export import to_xlsx_bytes
 from dashboard.components.formatting import is_missing, period_label
-from dashboard.components.layout import chart_card, page_header, section_title
+from dashboard.components.layout import chart_card, lazy_tables, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column
 from dashboard.context import asker, warehouse_path
@@ -39,6 +39,7 @@ dash.register_page(
     order=15,
     label_key="page.people",
 )
+lazy_tables("people")
 
 DEFAULT_PERIOD_TYPE = "quarter"
 # Up to this many people, the person picker holds everyone; beyond it, it searches the server.

@@ -22,7 +22,7 @@ from dashboard.components import report_figures as rf
 from dashboard.components.export import to_csv_bytes
 from dashboard.components.formatting import as_date, period_label
 from dashboard.components.kpi import SERVICE_KPIS, service_kpi_cards
-from dashboard.components.layout import page_header, section_title
+from dashboard.components.layout import lazy_tables, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.reports import chart_with_table, compact
 from dashboard.components.table import Column
@@ -39,6 +39,7 @@ dash.register_page(
     order=60,
     label_key="page.public",
 )
+lazy_tables("public")
 
 TREND_MONTHS = 12
 KPIS = SERVICE_KPIS

@@ -19,7 +19,7 @@ from dashboard.auth import audit_view, guard_layout
 from dashboard.components import person as pc
 from dashboard.components.export import to_xlsx_bytes
 from dashboard.components.formatting import markdown_link
-from dashboard.components.layout import chart_card, page_header, section_title
+from dashboard.components.layout import chart_card, lazy_tables, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
 from dashboard.components.table import Column
 from dashboard.context import asker, warehouse_path
@@ -36,6 +36,7 @@ dash.register_page(
     order=10,
     label_key="page.rankings",
 )
+lazy_tables("rankings")
 
 DEFAULT_PERIOD_TYPE = "quarter"
 MOVE_RULES = {

@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import dash
+import dash_ag_grid as dag
 import pytest
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.app import create_app
+from dashboard.components.layout import table_id
 from dashboard.i18n import COOKIE
 from tests.helpers import signed_in
 from townperf.settings import get_settings
@@ -68,3 +71,33 @@ def _walk(component: object) -> Iterator[object]:
 
 def _texts(component: object) -> list[str]:
     return [node for node in _walk(component) if isinstance(node, str)]
+
+
+# The component libraries of the tables a chart card keeps for its 数据表 tab, by namespace.
+_LIBRARIES = {"dash_ag_grid": dag, "dash_html_components": html, "dash_core_components": dcc}
+
+
+def mounted(data: dict) -> Component:
+    """The component a store's layout JSON describes, as the browser mounts it."""
+    return getattr(_LIBRARIES[data["namespace"]], data["type"])(**data["props"])
+
+
+def stored_tables(layout: object) -> list[Component]:
+    """Every table a chart card of `layout` keeps for its 数据表 tab: sent with the page in a
+    store, mounted in the tab's pane only once the tab is opened (`layout.lazy_tables`)."""
+    return [
+        mounted(node.data)
+        for node in _walk(layout)
+        if isinstance(node, dcc.Store)
+        and isinstance(node.id, dict)
+        and str(node.id.get("type", "")).endswith("-table-data")
+    ]
+
+
+def tabbed_table(layout: object, grid_id: str) -> Component:
+    """The table `grid_id` behind its chart card's 数据表 tab, as opening the tab mounts it."""
+    wanted = table_id(grid_id.split("-", 1)[0], "data", grid_id)
+    for node in _walk(layout):
+        if isinstance(node, dcc.Store) and node.id == wanted:
+            return mounted(node.data)
+    raise KeyError(grid_id)

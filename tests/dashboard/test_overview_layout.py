@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from dashboard.app import create_app
+from tests.dashboard.conftest import tabbed_table
 from tests.helpers import signed_in
 from townperf.settings import get_settings
 
@@ -55,7 +56,7 @@ def test_overview_builds_in_both_languages(overview_page, in_request, texts, lan
     for graph_id in ("overview-office-graph", "overview-service-graph"):
         assert layout[graph_id].figure.layout.title.text
     for grid_id in ("overview-office-grid", "overview-service-grid", "overview-indicators-grid"):
-        headers = [col["headerName"] for col in layout[grid_id].columnDefs]
+        headers = [col["headerName"] for col in tabbed_table(layout, grid_id).columnDefs]
         assert all(headers) and not [h for h in headers if LABEL_KEY.match(h)]
 
 
@@ -86,7 +87,7 @@ def test_office_comparison_covers_every_department_scored(overview_page, in_requ
     assert "季度" in label
     figure = offices["overview-office-graph"].figure
     assert set(figure.data[0].y) == expected
-    rows = offices["overview-office-grid"].rowData
+    rows = tabbed_table(offices, "overview-office-grid").rowData
     assert {row["department"] for row in rows} >= expected
 
 
@@ -100,7 +101,7 @@ def test_every_period_type_renders(overview_page, in_request, period_type, read_
             latest.isoformat(), period_type
         )
     assert label
-    assert indicators["overview-indicators-grid"].rowData, "indicator medians for the period"
+    assert tabbed_table(indicators, "overview-indicators-grid").rowData, "medians for the period"
     assert offices["overview-office-graph"].figure.data, "office scores for the period"
 
 

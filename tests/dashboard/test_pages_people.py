@@ -20,7 +20,7 @@ from dash.development.base_component import Component
 
 from dashboard.auth import PAGE_ROLES
 from dashboard.components.person import encode_period
-from tests.dashboard.conftest import page_module
+from tests.dashboard.conftest import page_module, stored_tables
 from townperf import users
 from warehouse import person_queries as pq
 from warehouse.scope import Asker
@@ -85,8 +85,10 @@ def walk(component):
                 yield from walk(child)
 
 
-def grids(layout) -> list[dag.AgGrid]:
-    return [c for c in walk(layout) if isinstance(c, dag.AgGrid)]
+def grids(layout, tabbed: bool = False) -> list[dag.AgGrid]:
+    """The grids of a layout; with `tabbed`, the tables behind its 数据表 tabs too."""
+    found = [*walk(layout), *(stored_tables(layout) if tabbed else [])]
+    return [c for c in found if isinstance(c, dag.AgGrid)]
 
 
 def as_json(layout) -> str:
@@ -114,7 +116,7 @@ def test_pages_build_in_both_languages_for_every_allowed_role(
         assert TITLES[key][0 if lang == "zh" else 1] in shown, (key, role)
         assert "auth-refusal" not in as_json(layout), (key, role)
         assert not [s for s in shown if LABEL_KEY.match(s)], (key, role, "a label is missing")
-        for grid in grids(layout):
+        for grid in grids(layout, tabbed=True):
             headers = [col["headerName"] for col in grid.columnDefs]
             assert all(headers) and not [h for h in headers if LABEL_KEY.match(h)], grid.id
         if key == "me" and role != "staff":

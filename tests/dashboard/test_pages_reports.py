@@ -20,7 +20,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.auth import PAGE_ROLES
 from dashboard.components import scoring
-from tests.dashboard.conftest import _walk, page_module
+from tests.dashboard.conftest import _walk, page_module, stored_tables, tabbed_table
 from townperf.settings import DBT_PROJECT_DIR, get_settings
 from warehouse import report_queries as rq
 
@@ -54,9 +54,10 @@ def roster(warehouse_path):
 
 
 def shown_labels(layout) -> list[str]:
-    """Every text of the layout: strings, grid headers and select options."""
+    """Every text of the layout: strings, grid headers (the tables behind 数据表 tabs too) and
+    select options."""
     found = []
-    for node in _walk(layout):
+    for node in [*_walk(layout), *stored_tables(layout)]:
         if isinstance(node, str):
             found.append(node)
             continue
@@ -512,7 +513,7 @@ def test_results_figures_equal_the_marts(pages, in_request, read_con):
     else:
         assert "results-gaps-grid" not in ids(layout)
     # the bar chart's table alternative: every check counted once, as required or not
-    summary = component(layout, "results-consequences-grid").rowData
+    summary = tabbed_table(layout, "results-consequences-grid").rowData
     assert sum(row["ok"] + row["wrong"] for row in summary) == total
     assert sum(row["wrong"] for row in summary) == missing + barred
     # the lag histogram's table alternative: every decision applied, in one band
@@ -521,7 +522,7 @@ def test_results_figures_equal_the_marts(pages, in_request, read_con):
         "where period_type = 'year' and period_start = ?",
         [year],
     ).fetchone()[0]
-    bands = component(layout, "results-lag-grid").rowData
+    bands = tabbed_table(layout, "results-lag-grid").rowData
     assert sum(row["decisions"] for row in bands) == applied > 0
     talks = read_con.execute(
         """
@@ -665,5 +666,25 @@ def test_data_page_counts_equal_the_raw_tables(pages, in_request, read_con, buil
         "select count(*) from raw.quarantine where source = ?", [source]
     ).fetchone()[0]
     assert f"{in_source:,}" in component(body, "data-quarantine-count").children
-    sheet = openpyxl.load_workbook(io.BytesIO(_content(sent))).worksheets[0]
-    assert sheet.max_row - 1 == in_source
+    workbook = openpyxl.load_workbook(io.BytesIO(_content(sent)))
+    assert workbook.worksheets[0].max_row - 1 == in_source
+    # the refresh history and freshness by source, whatever the filter, as the page shows them
+    history_grid = component(layout, "data-history-grid")
+    columns = [c for c in history_grid.columnDefs if c["field"] != "docs"]  # links stay online
+    header, shown = _sheet(workbook["数据更新记录"])
+    assert header == [c["headerName"] for c in columns]
+    assert shown == [{c["headerName"]: row[c["field"]] for c in columns} for row in history]
+    freshness_grid = component(layout, "data-freshness-grid")
+    header, shown = _sheet(workbook["数据新鲜度"])
+    assert header == [c["headerName"] for c in freshness_grid.columnDefs]
+    assert shown == [
+        {c["headerName"]: row[c["field"]] for c in freshness_grid.columnDefs}
+        for row in freshness_grid.rowData
+    ]
+    assert {row["来源"] for row in shown} >= {"审批办件", "服务工单", "执法案件", "人员名册"}
+
+
+def _sheet(sheet) -> tuple[list, list[dict]]:
+    """A sheet's header, and its rows by header (an empty cell read as None, as a grid's)."""
+    header, *rows = sheet.iter_rows(values_only=True)
+    return list(header), [dict(zip(header, row, strict=True)) for row in rows]

@@ -1,6 +1,7 @@
 """Result utilization in a real browser, signed in as a leader: the overdue figure equals an
 independent count, the period filter changes it, the consequences and the days-to-apply charts
-have their tables, the Excel export opens, no console errors."""
+have their tables (mounted when their tab is opened), the Excel export opens, no console
+errors."""
 
 from __future__ import annotations
 
@@ -40,7 +41,11 @@ def test_results_in_the_browser(dash_duo, dashboard_app, built_home, read_con, t
     assert dash_duo.find_element("#results-period-label").text == f"{year.year}年"
     full_page_screenshot(dash_duo, ARTIFACTS / "results.png")
 
-    # the charts' table alternatives: one row per bar
+    # the charts' table alternatives: not mounted with the page; once their tab is opened,
+    # one row per bar
+    tabbed = ("results-crosstab-grid", "results-consequences-grid", "results-lag-grid")
+    dash_duo.wait_for_element("#results-overdue-grid .ag-root-wrapper", timeout=10)  # shown
+    assert not [g for g in (*tabbed, "results-pay-grid") if dash_duo.find_elements(f"#{g}")]
     for graph, grid in (
         ("results-consequences-graph", "results-consequences-grid"),
         ("results-lag-graph", "results-lag-grid"),
@@ -55,6 +60,7 @@ def test_results_in_the_browser(dash_duo, dashboard_app, built_home, read_con, t
         tab = card.find_element(By.XPATH, ".//a[contains(@class, 'nav-link')][text()='数据表']")
         show_table(dash_duo, tab)
         dash_duo.wait_for_element(f"#{grid} .ag-row", timeout=10)
+        assert not dash_duo.find_elements("#results-pay-grid"), "only the opened tab's table"
         rows = dash_duo.find_elements(f"#{grid} .ag-center-cols-container .ag-row")
         assert len(rows) == bars > 0, graph
     wrong = read_con.execute(
