@@ -1,0 +1,54 @@
+"""The warm-up memoizes the slowest pages' default queries before their first reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.app import create_app
+from dashboard.warmup import warm_once
+from tests.dashboard.conftest import page_module
+from townperf import users
+from townperf.settings import get_settings
+from warehouse import queries
+
+
+def _audit_rows(home: Path) -> int:
+    con = users._connect(home)
+    try:
+        return con.execute("select count(*) from audit_log").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _opens_the_warehouse(server, render) -> bool:
+    """Whether rendering had to open the warehouse (some query was not memoized)."""
+    path = Path(get_settings(server.config["TOWNPERF_SETTINGS"].root).warehouse_path)
+    with server.app_context(), queries.session(path):
+        render(path)
+        return queries._session.get().con is not None
+
+
+def test_the_default_views_of_results_and_data_are_memoized_without_auditing(built_home):
+    def results_default(path: Path) -> None:
+        results = page_module("/results")
+        periods = results.rq.result_periods(path)
+        _, period = results.period_options(periods, results._period_types(periods)[0], "zh")
+        results.sections(path, period, "zh")
+
+    def data_default(path: Path) -> None:
+        data = page_module("/data")
+        for query in (data.rq.loads, data.rq.source_freshness, data.rq.unattributed):
+            query(path)
+        data.rq.quarantine(path, None, None)
+
+    cold = create_app(get_settings(built_home)).server
+    assert _opens_the_warehouse(cold, results_default)  # the control: a cold app reads the file
+
+    server = create_app(get_settings(built_home)).server
+    audited = _audit_rows(built_home)
+    warmed = warm_once(server)
+
+    assert {"pages.results", "pages.data"} <= set(warmed)
+    assert not _opens_the_warehouse(server, results_default)
+    assert not _opens_the_warehouse(server, data_default)
+    assert _audit_rows(built_home) == audited  # nobody viewed anything
