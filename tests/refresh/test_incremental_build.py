@@ -3,6 +3,7 @@ rebuild from the raw tables gives; a change of the rules makes the next build a 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -233,6 +234,12 @@ def test_key_tests_of_an_incremental_build_read_the_new_loads_only(make_home, tm
 
     report = pipeline.refresh(get_settings(home))
     assert report.status == "success" and not report.dbt_full_refresh, report.error
+    ran = {
+        r["unique_id"]
+        for r in json.loads((home / "dbt_target" / "run_results.json").read_text())["results"]
+    }
+    assert "model.townperf.int_calendar_days" not in ran  # rules only: kept from the last build
+    assert "model.townperf.stg_tickets__tickets" in ran
 
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     assert con.execute(watermark).fetchall() == [(held,)]
