@@ -62,9 +62,10 @@ def run_step(step: str, **kwargs) -> dict:
 
 
 class StagePeaks:
-    """Samples this process's RSS in a thread and keeps the peak of each named stage."""
+    """Samples the RSS of this process and its children (the ingest's reader processes) in a
+    thread and keeps the peak of each named stage."""
 
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.05) -> None:
         import psutil
 
         self.proc = psutil.Process()
@@ -91,7 +92,9 @@ class StagePeaks:
         self.times[stage] = time.perf_counter() - self._began
 
     def _sample(self) -> None:
-        rss = self.proc.memory_info().rss / 2**20
+        from townperf.bench_load import tree_rss_mb
+
+        rss = tree_rss_mb(self.proc.pid)
         self.peaks[self.stage] = max(self.peaks.get(self.stage, 0.0), rss)
 
     def _run(self) -> None:

@@ -115,3 +115,23 @@ def test_duckdb_sql_is_ported_to_postgres():
     assert "make_date(2025, 1, 1)" in out
     assert "interval '1' hour" in out or "interval '1 hour'" in out
     assert "count_if" not in out
+
+
+def test_stage_peaks_count_child_processes():
+    """The ingest reads on child processes: a stage's peak must include their memory."""
+    import subprocess
+    import sys
+    import time
+
+    from townperf.bench_steps import StagePeaks
+
+    with StagePeaks() as peaks:
+        peaks.enter("alone")
+        time.sleep(0.2)
+        peaks.enter("with child")
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import time; b = b'x' * (300 << 20); time.sleep(1.5)"]
+        )
+        child.wait()
+        peaks.enter("after")
+    assert peaks.peaks["with child"] > peaks.peaks["alone"] + 250
