@@ -61,6 +61,8 @@ def dashboard_server(home: Path, workers: int = 2, threads: int = 4) -> Iterator
     env = os.environ | {
         "TOWNPERF_HOME": str(home),
         "TOWNPERF_SECRET_KEY": secrets.token_hex(32),
+        # as the README deploys it: production mode, whose workers share one answer cache
+        "TOWNPERF_PRODUCTION": "1",
         "DO_NOT_TRACK": "1",
     }
     cmd = [
