@@ -91,19 +91,15 @@ def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
     return int(seq)
 
 
-def loaded_hashes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
-    """Content hashes of every file loaded so far: such a file is not read again."""
-    rows = con.execute("select distinct sha256 from raw.loads where status = 'loaded'").fetchall()
-    return frozenset(r[0] for r in rows)
-
-
-def previous_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[str, str] | None:
+def earlier_loads(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """For every file content (sha256) loaded so far: the name and time of its first load.
+    Such a file is not read again."""
     rows = con.execute(
-        "select file_name, strftime(loaded_at, '%Y-%m-%d %H:%M') from raw.loads "
-        "where sha256 = ? and status = 'loaded' order by load_seq limit 1",
-        [sha256],
+        "select sha256, arg_min(file_name, load_seq), "
+        "strftime(arg_min(loaded_at, load_seq), '%Y-%m-%d %H:%M') from raw.loads "
+        "where status = 'loaded' group by sha256"
     ).fetchall()
-    return (rows[0][0], rows[0][1]) if rows else None
+    return {sha: (name, when) for sha, name, when in rows}
 
 
 def _arrow(frame: pd.DataFrame, mapping: SourceMapping) -> pa.Table:

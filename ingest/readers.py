@@ -81,9 +81,13 @@ def _read_csv(path: Path) -> RawTable:
     head_lines = text[: HEAD_BYTES * 2].splitlines()[:TITLE_ROWS_SCANNED]
     head_rows = list(csv.reader(head_lines))
     header_at = _header_index(head_rows)
-    fast = _read_csv_arrow(
-        text.encode("utf-8"), head_rows[header_at] if head_rows else [], header_at
-    )
+    # A UTF-8 export was offered to Arrow as it is (`_read_utf8`); what Arrow refused there it
+    # would refuse again, so only another encoding, transcoded, goes to Arrow here.
+    fast = None
+    if encoding != "utf-8-sig":
+        fast = _read_csv_arrow(
+            text.encode("utf-8"), head_rows[header_at] if head_rows else [], header_at
+        )
     if fast is not None:
         return RawTable(fast[0], fast[1], encoding.replace("-sig", ""), header_at + 1)
     try:

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -131,20 +131,19 @@ class _Prepared:
 
 @dataclass
 class _Read:
-    """What a reader thread made of one file, before anything is written to the warehouse:
-    a _Prepared, or a FileResult already refused (its `encoding` for the load log), or a file
-    already loaded (`result.sha256` known, nothing read)."""
+    """What a reader made of one file, before anything is written to the warehouse: a
+    _Prepared, or a FileResult already refused (its `encoding` for the load log), or nothing
+    read (a file loaded before: `result.sha256` is known)."""
 
     result: FileResult
     prepared: _Prepared | None = None
     encoding: str | None = None
-    already_loaded: bool = False
 
 
-def _read_and_type(path: Path, source: str | None, loaded: frozenset[str]) -> _Read:
+def _read_and_type(path: Path, source: str | None, loaded: Collection[str]) -> _Read:
     """Hash, read, map and type one file. Touches no database, so several files are read at
-    once on reader threads (the CSV reader, hashing and most of pandas release the GIL) while
-    the main thread validates and writes the ones before."""
+    once on reader processes or threads (`_reader_pool`) while the main thread validates and
+    writes the ones before. A file whose content is in `loaded` is hashed, not read."""
     path = Path(path)
     result = FileResult(file=path.name, status="refused")
     if not path.is_file():
@@ -155,7 +154,7 @@ def _read_and_type(path: Path, source: str | None, loaded: frozenset[str]) -> _R
         return _Read(result)
     result.sha256 = file_sha256(path)
     if result.sha256 in loaded:
-        return _Read(result, already_loaded=True)
+        return _Read(result)
     try:
         table = read_file(path)
     except UnreadableFile as exc:
@@ -191,7 +190,7 @@ def _read_and_type(path: Path, source: str | None, loaded: frozenset[str]) -> _R
     return _Read(result, prepared, encoding=table.encoding)
 
 
-def _read_at_home(path: Path, source: str | None, loaded: frozenset[str], home: Path) -> _Read:
+def _read_at_home(path: Path, source: str | None, loaded: Collection[str], home: Path) -> _Read:
     """`_read_and_type` with the town's own aliases of `home` (a reader process does not
     inherit the caller's `home_mappings` block)."""
     with home_mappings(home):
@@ -209,14 +208,19 @@ def _reader_pool(files: list[Path]) -> Executor:
 
 
 def _admit(
-    con: duckdb.DuckDBPyConnection, read: _Read, path: Path, seen: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    read: _Read,
+    path: Path,
+    loaded: dict[str, tuple[str, str]],
+    seen: dict[str, str],
 ) -> FileResult | _Prepared:
-    """In file order on the main thread: skip a file already loaded (earlier, or earlier in
-    this run), log a refused one; a FileResult when the file is finished."""
+    """In file order on the main thread: skip a file already loaded (in an earlier ingest,
+    `loaded`, or earlier in this run, `seen`), log a refused one; a FileResult when the file
+    is finished."""
     result = read.result
     if not result.sha256:  # refused before hashing (no such file, unknown --source)
         return result
-    earlier = load.previous_load(con, result.sha256) if read.already_loaded else None
+    earlier = loaded.get(result.sha256)
     if earlier or result.sha256 in seen:
         name, when = earlier or (seen[result.sha256], "in this run")
         skipped = FileResult(file=result.file, status="skipped", sha256=result.sha256)
@@ -381,7 +385,8 @@ def _ingest_paths(
             if on_file:
                 on_file(results[position])
 
-    loaded = load.loaded_hashes(con)
+    loaded = load.earlier_loads(con)
+    hashes = frozenset(loaded)  # what a reader needs of it, sent with every file
     home = home_mappings_dir().parent
     with _reader_pool(files) as pool:
         ahead: deque[Future[_Read]] = deque()
@@ -390,11 +395,11 @@ def _ingest_paths(
         def read_ahead() -> None:
             # a bounded look-ahead: each file read is held in memory until it is written
             for path in itertools.islice(upcoming, READERS + 1 - len(ahead)):
-                ahead.append(pool.submit(_read_at_home, path, source, loaded, home))
+                ahead.append(pool.submit(_read_at_home, path, source, hashes, home))
 
+        read_ahead()
         for position, path in enumerate(files):
-            read_ahead()
-            outcome = _admit(con, ahead.popleft().result(), path, seen)
+            outcome = _admit(con, ahead.popleft().result(), path, loaded, seen)
             read_ahead()
             if isinstance(outcome, FileResult):
                 results[position] = outcome

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.expectations import prefetch as prefetch_validation
-from ingest.load import previous_load
+from ingest.load import earlier_loads
 from ingest.run import FileResult, expand_paths, file_sha256, ingest_paths
 from townperf import datadocs
 from townperf.dbt import (
@@ -311,9 +311,10 @@ def _already_built(served: Path, inbox: list[Path]) -> list[FileResult] | None:
         if "raw.dbt_builds" in tables and last_fingerprint(con) != build_fingerprint():
             return None  # seeds or models changed since the last build: rebuild
         results = []
+        loaded = earlier_loads(con)
         for path in inbox:
             sha = file_sha256(path)
-            earlier = previous_load(con, sha)
+            earlier = loaded.get(sha)
             if earlier is None:
                 return None
             message = f"already loaded as {earlier[0]} on {earlier[1]}"
