@@ -27,6 +27,10 @@ HomeOption = Annotated[
     Path | None,
     typer.Option("--home", envvar="TOWNPERF_HOME", help="Data home folder (default ./data)."),
 ]
+NewPasswordOption = Annotated[
+    str | None,
+    typer.Option(envvar="TOWNPERF_NEW_PASSWORD", help="Password; prompted when omitted."),
+]
 
 
 def _settings(home: Path | None) -> Settings:
@@ -440,10 +444,7 @@ def users_add(
     role: Annotated[str, typer.Option(help="staff, office_head, hr, leader or admin.")],
     staff_id: Annotated[str | None, typer.Option(help="工号 (staff accounts).")] = None,
     office: Annotated[str | None, typer.Option(help="科室 (office head accounts).")] = None,
-    password: Annotated[
-        str | None,
-        typer.Option(envvar="TOWNPERF_NEW_PASSWORD", help="Password; prompted when omitted."),
-    ] = None,
+    password: NewPasswordOption = None,
     home: HomeOption = None,
 ) -> None:
     """Create or update a dashboard account (argon2-hashed password)."""
@@ -458,10 +459,7 @@ def users_add(
 @users_app.command("passwd")
 def users_passwd(
     name: Annotated[str, typer.Argument(help="User name.")],
-    password: Annotated[
-        str | None,
-        typer.Option(envvar="TOWNPERF_NEW_PASSWORD", help="Password; prompted when omitted."),
-    ] = None,
+    password: NewPasswordOption = None,
     home: HomeOption = None,
 ) -> None:
     """Give an account a new password (the same rules as `users add`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashboard.app import create_app
+from dashboard.context import SETTINGS_KEY
 from dashboard.warmup import warm_once
 from tests.dashboard.conftest import page_module
 from townperf import users
@@ -22,7 +23,7 @@ def _audit_rows(home: Path) -> int:
 
 def _opens_the_warehouse(server, render) -> bool:
     """Whether rendering had to open the warehouse (some query was not memoized)."""
-    path = Path(get_settings(server.config["TOWNPERF_SETTINGS"].root).warehouse_path)
+    path = server.config[SETTINGS_KEY].warehouse_path
     with server.app_context(), queries.session(path):
         render(path)
         return queries._session.get().con is not None
