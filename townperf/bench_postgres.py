@@ -366,6 +366,8 @@ def _rewrite(tree):
                 this=exp.Extract(this=exp.var("quarter"), expression=node.this),
                 to=exp.DataType.build("int"),
             )
+        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+            return exp.DataType.build("numeric")  # hugeint
         if isinstance(node, exp.Split):
             return exp.Anonymous(this="string_to_array", expressions=[node.this, node.expression])
         # round(x, n) exists for numeric only: round(double precision, int) does not
@@ -375,6 +377,12 @@ def _rewrite(tree):
             return node
         func = str(node.this) if isinstance(node, exp.Anonymous) else ""
         func = (func or (node.sql_name() if isinstance(node, exp.Func) else "")).lower()
+        # hash(a, b, …) or hash(row): a 64-bit hash of the values' text (fingerprints only)
+        if func == "hash":
+            args = [arg.transform(fix) for arg in node.expressions]
+            value = args[0] if len(args) == 1 else exp.Anonymous(this="row", expressions=args)
+            text = exp.Cast(this=value, to=exp.DataType.build("text"))
+            return exp.Anonymous(this="hashtextextended", expressions=[text, exp.Literal.number(0)])
         if func in _INTERVAL_FUNCS:
             unit = _INTERVAL_FUNCS[func]
             arg = node.expressions[0] if isinstance(node, exp.Anonymous) else node.this

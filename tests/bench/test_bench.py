@@ -116,6 +116,12 @@ def test_duckdb_sql_is_ported_to_postgres():
     assert "interval '1' hour" in out or "interval '1 hour'" in out
     assert "count_if" not in out
 
+    fingerprint = "select sum(hash(a, round(x, 9))::hugeint) as f, hash(t) as h from t"
+    out = _rewrite(sqlglot.parse_one(fingerprint, read="duckdb")).sql(dialect="postgres").lower()
+    assert "hashtextextended(cast(row(a, round(cast(x as decimal), 9)) as text), 0)" in out
+    assert "hashtextextended(cast(t as text), 0)" in out
+    assert "int128" not in out and "hugeint" not in out
+
 
 def test_stage_peaks_count_child_processes():
     """The ingest reads on child processes: a stage's peak must include their memory."""

@@ -262,3 +262,57 @@ def test_key_tests_of_an_incremental_build_read_the_new_loads_only(make_home, tm
     )
     con.close()
     assert not run_dbt(settings, copy, "test", test).success
+
+
+def _rebuilt_periods(path: Path) -> dict[str, set[str]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "select period_type, period_start::varchar from build_state.int_period_inputs "
+            "where needs_rebuild"
+        ).fetchall()
+    finally:
+        con.close()
+    found: dict[str, set[str]] = {}
+    for period_type, start in rows:
+        found.setdefault(period_type, set()).add(start)
+    return found
+
+
+def test_a_new_day_recomputes_only_the_periods_it_falls_in(make_home, small_exports, tmp_path):
+    """The scoring models are incremental by period: after one more day of exports, the build
+    recomputes the month, quarter and year of that day (and any later ones), keeps every
+    earlier period's rows, and ends where a full rebuild ends."""
+    from townperf.bench_steps import day_files_step
+
+    home = make_home(BATCH_B)
+    assert pipeline.refresh(get_settings(home)).status == "success"
+    day = day_files_step(str(small_exports), str(home / "inbox"))
+    assert day["rows"] > 0
+    newest = max(pd.Timestamp(name.rsplit("_", 1)[1][:8]) for name in day["files"])
+
+    report = pipeline.refresh(get_settings(home))
+
+    assert report.status == "success" and not report.dbt_full_refresh, report.error
+    rebuilt = _rebuilt_periods(home / "warehouse.duckdb")
+    month = newest.replace(day=1)
+    assert min(rebuilt["month"]) == f"{month:%Y-%m-%d}"
+    assert min(rebuilt["quarter"]) == f"{month.to_period('Q').start_time:%Y-%m-%d}"
+    assert rebuilt["year"] == {f"{newest.year}-01-01"}
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    kept = con.execute(
+        "select count(distinct period_start) from marts.fct_person_scores "
+        "where period_type = 'month' and period_start < ?",
+        [month.date()],
+    ).fetchone()[0]
+    con.close()
+    assert kept >= 2  # earlier months are still there, kept from the last build
+
+    full = tmp_path / "full"
+    full.mkdir()
+    shutil.copy(home / "warehouse.duckdb", full / "warehouse.duckdb")
+    assert pipeline.refresh(get_settings(full), rebuild=True).dbt_full_refresh
+    incremental, complete = _tables(home / "warehouse.duckdb"), _tables(full / "warehouse.duckdb")
+    assert incremental.keys() == complete.keys()
+    for name, frame in complete.items():
+        pd.testing.assert_frame_equal(incremental[name], frame, check_exact=False, rtol=1e-9)

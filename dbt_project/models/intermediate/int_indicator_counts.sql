@@ -1,5 +1,12 @@
 -- One row per person, period (month, quarter, year) and quantitative indicator: the monthly
 -- counts summed up to each period type.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}",
+) }}
+-- depends_on: {{ ref('int_period_inputs') }}
 with
 
 monthly as (
@@ -36,6 +43,7 @@ final as (
         sum(denominator) as denominator,
         sum(n) as n
     from expanded
+    {{- rebuilt_periods_only() }}
     group by all
 )
 

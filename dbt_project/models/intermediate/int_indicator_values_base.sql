@@ -2,10 +2,18 @@
 -- except the leadership indicator derived from other people's scores. Holds the raw value,
 -- n, and the adjusted value: volumes pro-rated by days on the roster, rates shrunk toward the
 -- category mean, ratings as given.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}",
+) }}
+-- depends_on: {{ ref('int_period_inputs') }}
 with
 
 staff_periods as (
     select * from {{ ref('int_staff_periods') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 weights as (
@@ -18,10 +26,12 @@ indicators as (
 
 counts as (
     select * from {{ ref('int_indicator_counts') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 ratings as (
     select * from {{ ref('int_ratings_by_period') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 settings as (

@@ -1,14 +1,23 @@
 -- One row per person, period and indicator, scored 0-100 by percentile within job category
 -- and period. Leaders get one more indicator, the mean quantitative score of the staff in the
 -- offices they oversee, so it is computed from the non-leaders' scores first.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}",
+) }}
+-- depends_on: {{ ref('int_period_inputs') }}
 with
 
 base as (
     select * from {{ ref('int_indicator_values_base') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 staff_periods as (
     select * from {{ ref('int_staff_periods') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 indicators as (

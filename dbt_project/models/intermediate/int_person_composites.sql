@@ -4,10 +4,18 @@
 -- insufficient data. A rating that was never given counts as missing too (it has no row).
 -- Ratings are given per quarter and year, so a month's composite is quantitative only and a
 -- month is not flagged for lacking them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}",
+) }}
+-- depends_on: {{ ref('int_period_inputs') }}
 with
 
 scored as (
     select * from {{ ref('int_indicator_values_scored') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 weights as (

@@ -1,8 +1,16 @@
 -- One row per person, period (month, quarter, year) and indicator of their job category.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}",
+) }}
+-- depends_on: {{ ref('int_period_inputs') }}
 with
 
 scored as (
     select * from {{ ref('int_indicator_values_scored') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 final as (

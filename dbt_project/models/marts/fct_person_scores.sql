@@ -1,13 +1,22 @@
 -- One row per person and period: composite score, rank within the job category, movement
 -- against the previous period, and for a year the grade recommendation within the quota.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_periods() }}",
+) }}
+-- depends_on: {{ ref('int_period_inputs') }}
 with
 
 composites as (
     select * from {{ ref('int_person_composites') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 staff_periods as (
     select * from {{ ref('int_staff_periods') }}
+    {{- rebuilt_periods_only() }}
 ),
 
 decisions as (
@@ -78,6 +87,28 @@ ranked as (
             and composites.period_start = staff_periods.period_start
 ),
 
+-- the ranks a movement can be measured against: this build's, and those of the periods it
+-- keeps from the last build
+earlier_ranks as (
+    select
+        staff_id,
+        period_type,
+        period_start,
+        role_category,
+        rank_in_category
+    from ranked
+    {%- if is_incremental() %}
+        union all
+        select
+            staff_id,
+            period_type,
+            period_start,
+            role_category,
+            rank_in_category
+        from {{ this }}
+    {%- endif %}
+),
+
 -- movement against the period just before, in the same category: a rank in another category
 -- (after a move) or before a gap is not comparable, so it gives no movement
 with_previous as (
@@ -85,7 +116,7 @@ with_previous as (
         ranked.*,
         previous.rank_in_category as previous_rank
     from ranked
-    left join ranked as previous
+    left join earlier_ranks as previous
         on
             ranked.staff_id = previous.staff_id
             and ranked.period_type = previous.period_type
