@@ -1,4 +1,4 @@
-"""Run dbt in process against a given DuckDB file.
+"""Run dbt against a given DuckDB file, in process or in a process started ahead (`DbtProcess`).
 
 One `dbt build` per refresh: dbt's start-up costs seconds, so the build is never split into
 several invocations. dbt writes its target/ and logs under the data home, not into the repo.
@@ -139,15 +139,15 @@ def run_dbt(
     full_refresh: bool = False,
     project: Path = DBT_PROJECT_DIR,
     plan: tuple[bool, str] | None = None,
+    process: DbtProcess | None = None,
 ) -> DbtOutcome:
     """Run one dbt command on db_path; on_node(name, status) is called as each node finishes.
 
     A `build` is a full refresh when asked for, or when the project changed since the last
     build of this file; otherwise incremental models add only what new loads brought. `project`
     is another copy of the dbt project (a town's edited rules, tried before they are adopted).
-    `plan` is `plan_full_refresh`'s answer when the caller already asked for it."""
-    from dbt.cli.main import dbtRunner
-
+    `plan` is `plan_full_refresh`'s answer when the caller already asked for it. `process` is
+    a `DbtProcess` started earlier for this file and project: the command runs there."""
     dbt_env(db_path)
     fingerprint = None
     if command == "build":
@@ -159,15 +159,24 @@ def run_dbt(
                 extra_args = [*(extra_args or []), "--exclude-resource-type", resource]
             extra_args = [*(extra_args or []), "--exclude", *RULE_ONLY_MODELS]
 
-    def callback(event) -> None:
-        if on_node is None:
-            return
-        if event.info.name == "NodeFinished":
-            node = event.data.node_info
-            on_node(node.node_name, node.node_status)
+    args = [command, *_common_args(settings, project), *(extra_args or [])]
+    ran = process.invoke(args, on_node) if process is not None else _invoke(args, on_node)
+    if ran.error is not None:
+        return DbtOutcome(False, error=ran.error, full_refresh=full_refresh)
+    if ran.success and fingerprint is not None:
+        _record_build(db_path, fingerprint, full_refresh)
+    failures = [
+        f"{name}: {status}: {message}"
+        for name, status, message in ran.nodes
+        if status in ("error", "fail", "runtime error")
+    ]
+    return DbtOutcome(
+        ran.success, nodes=len(ran.nodes), failures=failures, full_refresh=full_refresh
+    )
 
-    args = [
-        command,
+
+def _common_args(settings: Settings, project: Path) -> list[str]:
+    return [
         "--project-dir",
         str(project),
         "--profiles-dir",
@@ -177,23 +186,138 @@ def run_dbt(
         "--log-path",
         str(settings.logs),
         "--quiet",
-        *(extra_args or []),
     ]
+
+
+@dataclass
+class _Ran:
+    """What one dbt invocation gave, in plain values (they cross a process boundary)."""
+
+    success: bool
+    error: str | None = None
+    nodes: list[tuple[str, str, str]] = field(default_factory=list)  # name, status, message
+
+
+def _invoke(args: list[str], on_node=None, manifest=None) -> _Ran:
+    from dbt.cli.main import dbtRunner
+
+    def callback(event) -> None:
+        if on_node is not None and event.info.name == "NodeFinished":
+            node = event.data.node_info
+            on_node(node.node_name, node.node_status)
+
     try:
-        result = dbtRunner(callbacks=[callback]).invoke(args)
+        result = dbtRunner(manifest=manifest, callbacks=[callback]).invoke(args)
     finally:
         _release_database()
     if result.exception is not None:
-        return DbtOutcome(False, error=str(result.exception), full_refresh=full_refresh)
-    if result.success and fingerprint is not None:
-        _record_build(db_path, fingerprint, full_refresh)
-    failures = []
-    nodes = 0
-    for node_result in result.result or []:
-        nodes += 1
-        status = str(node_result.status)
-        if status in ("error", "fail", "runtime error"):
-            failures.append(f"{node_result.node.name}: {status}: {node_result.message}")
-    return DbtOutcome(
-        bool(result.success), nodes=nodes, failures=failures, full_refresh=full_refresh
-    )
+        return _Ran(False, error=str(result.exception))
+    nodes = [(r.node.name, str(r.status), str(r.message)) for r in (result.result or [])]
+    return _Ran(bool(result.success), nodes=nodes)
+
+
+class DbtProcess:
+    """dbt in a process of its own, started before the refresh needs it.
+
+    Importing dbt and reading the project take about 3 s of one core, which a daily refresh
+    otherwise spends after its ingest, while the machine's other core sits idle. Started when
+    the refresh starts, the process does both while the main process ingests, then waits to
+    run the one command it is given. It dies with the process that started it (a refresh
+    killed mid-build leaves no dbt writing into the work copy), and `close` stops it if it was
+    never used (the validation gate stopped the refresh).
+    """
+
+    def __init__(self, settings: Settings, db_path: Path, project: Path = DBT_PROJECT_DIR) -> None:
+        import multiprocessing
+
+        self.project = project
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve,
+            args=(child, str(db_path), _common_args(settings, project)),
+            name="townperf-dbt",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def invoke(self, args: list[str], on_node=None) -> _Ran:
+        try:
+            self._conn.send(args)
+            while True:
+                message = self._conn.recv()
+                if message[0] == "node":
+                    if on_node is not None:
+                        on_node(message[1], message[2])
+                else:
+                    return message[1]
+        except (EOFError, OSError):
+            self._process.join(5)
+            return _Ran(False, error=f"dbt's process ended (exit code {self._process.exitcode})")
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(10)
+        self._conn.close()
+
+    def __enter__(self) -> DbtProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _serve(conn, db_path: str, common: list[str]) -> None:
+    """The dbt process: import, parse, then run the one command sent (nothing, if the pipe
+    closes first)."""
+    import threading
+
+    _die_with_parent()
+    dbt_env(Path(db_path))
+    parsed = _parse(common)
+    try:
+        args = conn.recv()
+    except EOFError:
+        return
+    sending = threading.Lock()  # dbt reports nodes from its worker threads
+
+    def on_node(name: str, status: str) -> None:
+        with sending:
+            conn.send(("node", name, status))
+
+    ran = _invoke(args, on_node, manifest=parsed)
+    with sending:
+        conn.send(("done", ran))
+
+
+def _parse(common: list[str]):
+    """The project's manifest (dbt's partial parse makes this quick), or None if it does not
+    parse: the command then parses again and reports why."""
+    from dbt.cli.main import dbtRunner
+
+    try:
+        result = dbtRunner().invoke(["parse", *common])
+    except Exception:  # noqa: BLE001 - reported by the command that follows
+        return None
+    return result.result if result.success else None
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent dies (even by SIGKILL)."""
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)

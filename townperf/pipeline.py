@@ -32,6 +32,7 @@ from ingest.run import FileResult, expand_paths, file_sha256, ingest_paths
 from townperf import datadocs
 from townperf.dbt import (
     DbtOutcome,
+    DbtProcess,
     build_fingerprint,
     last_fingerprint,
     plan_full_refresh,
@@ -44,6 +45,7 @@ from warehouse.store import (
     fsync_dir,
     lock_holder,
     transaction,
+    work_path,
     writer_lock,
 )
 
@@ -243,7 +245,9 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, 
         if len(seen) == 1:
             _fault_pause(settings, "during_ingest")
 
-    with transaction(settings.warehouse_path) as work:
+    # dbt imports and reads the project on the other core while this process ingests
+    dbt_process = DbtProcess(settings, work_path(settings.warehouse_path))
+    with dbt_process, transaction(settings.warehouse_path) as work:
         con = connect_write(work)
         try:
             results = ingest_paths(con, inbox, None, file_hook)
@@ -260,7 +264,14 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, 
 
         plan = plan_full_refresh(work, full_refresh)  # the progress total depends on it
         on_stage("build", _expected_nodes(settings, plan[0]))
-        outcome = run_dbt(settings, work, "build", on_node=_node_hook(settings, on_node), plan=plan)
+        outcome = run_dbt(
+            settings,
+            work,
+            "build",
+            on_node=_node_hook(settings, on_node),
+            plan=plan,
+            process=dbt_process,
+        )
         report.dbt_nodes = outcome.nodes
         report.dbt_full_refresh = outcome.full_refresh
         report.dbt_failures = outcome.failures
