@@ -4,7 +4,8 @@ Each function takes the warehouse file (a path, or the `Settings` that name it) 
 returns a pandas DataFrame (or a scalar where that is the natural answer). Each call opens its
 own short-lived read-only connection to the file as it is *now*, or shares the one of an open
 `session` (the dashboard opens one per request): a refresh swaps in a new file with
-`os.replace`, and no connection is kept between requests.
+`os.replace`. A session reads the file through a cursor on the process's one attachment of it,
+kept while that file is the one served (`_Readers`).
 
 Inside a Flask app on which `init_cache` was called, results are memoized with flask-caching,
 keyed on the arguments *and* on the identity of the file (inode, mtime, size), so a swapped
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -96,17 +98,80 @@ def _run(con, sql: str, params: dict[str, Any] | None) -> pd.DataFrame:
     return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
 
 
+class _Readers:
+    """The warehouse files this process reads, each attached once and shared by its sessions.
+
+    Attaching a file costs tens of milliseconds on a county warehouse (its catalog is read),
+    more than most queries; a file that stays attached also keeps DuckDB's cache of its blocks.
+    Each session gets a cursor of its own (a connection to the same database, safe to use
+    beside the others' in other threads). A swapped-out file is closed once no session reads
+    it, so its disk space is given back.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[tuple[Path, str], list] = {}  # (path, identity) -> [connection, users]
+        self._latest: dict[Path, str] = {}
+        self._pid = os.getpid()
+
+    def acquire(self, path: Path) -> tuple[Any, tuple[Path, str]]:
+        identity = _file_identity(path)
+        key = (path, identity)
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's connections are not ours
+                self._open, self._latest, self._pid = {}, {}, os.getpid()
+            entry = self._open.get(key)
+            if entry is None:
+                entry = self._open[key] = [connect_read(path), 0]
+            entry[1] += 1
+            self._latest[path] = identity
+            cursor = entry[0].cursor()
+        try:
+            cursor.execute("use warehouse")
+        except BaseException:
+            self.release(cursor, key)
+            raise
+        return cursor, key
+
+    def release(self, cursor, key: tuple[Path, str]) -> None:
+        cursor.close()
+        with self._lock:
+            entry = self._open.get(key)
+            if entry is not None:
+                entry[1] -= 1
+            for (path, identity), (con, users) in list(self._open.items()):
+                if users == 0 and identity != self._latest.get(path):
+                    del self._open[(path, identity)]
+                    con.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            for con, _users in self._open.values():
+                con.close()
+            self._open.clear()
+            self._latest.clear()
+
+
+_readers = _Readers()
+
+
 class _Session:
-    """One read-only connection, opened when the first query needs it."""
+    """One cursor on the file as it is now, taken when the first query needs it."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.con = None
+        self._key: tuple[Path, str] | None = None
 
     def run(self, sql: str, params: dict[str, Any] | None) -> pd.DataFrame:
         if self.con is None:
-            self.con = connect_read(self.path)
+            self.con, self._key = _readers.acquire(self.path)
         return _run(self.con, sql, params)
+
+    def close(self) -> None:
+        if self.con is not None and self._key is not None:
+            _readers.release(self.con, self._key)
+            self.con = None
 
 
 _session: ContextVar[_Session | None] = ContextVar("warehouse_session", default=None)
@@ -114,13 +179,12 @@ _session: ContextVar[_Session | None] = ContextVar("warehouse_session", default=
 
 @contextlib.contextmanager
 def session(source: Path | str | Settings) -> Iterator[None]:
-    """Let the queries made inside share one read-only connection to the file as it is now.
+    """Let the queries made inside share one read-only cursor on the file as it is now.
 
-    Opening a connection (attaching the file) costs more than most of these queries take, and a
-    page view makes several; the connection is opened only if some query is not already
-    memoized, and closed on leaving. Nested sessions use the outer one. The dashboard holds one
-    per request: a refresh swapping the file mid-request never mixes two warehouses in one
-    answer, and the connection is closed before the next request.
+    The cursor is taken only if some query is not already memoized, and given back on leaving.
+    Nested sessions use the outer one. The dashboard holds one per request: a refresh swapping
+    the file mid-request never mixes two warehouses in one answer, and the next request reads
+    the new file.
     """
     if _session.get() is not None:
         yield
@@ -134,8 +198,7 @@ def session(source: Path | str | Settings) -> Iterator[None]:
             _session.reset(token)
         except ValueError:  # left from another context (a request's teardown)
             _session.set(None)
-        if current.con is not None:
-            current.con.close()
+        current.close()
 
 
 def _query(sql: str, path: Path, params: dict[str, Any] | None = None) -> pd.DataFrame:
