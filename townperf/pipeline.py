@@ -245,8 +245,11 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, 
         if len(seen) == 1:
             _fault_pause(settings, "during_ingest")
 
-    # dbt imports and reads the project on the other core while this process ingests
-    dbt_process = DbtProcess(settings, work_path(settings.warehouse_path))
+    # Full build or not is a question of the rules the served file was built by (the work
+    # copy will be a copy of it). dbt imports and reads the project in a process of its own
+    # while this one ingests, and builds there after the gate.
+    plan = plan_full_refresh(settings.warehouse_path, full_refresh)
+    dbt_process = DbtProcess(settings, work_path(settings.warehouse_path), full_parse=plan[0])
     with dbt_process, transaction(settings.warehouse_path) as work:
         con = connect_write(work)
         try:
@@ -262,7 +265,6 @@ def _ingest_validate_build(settings, report, inbox, on_file, on_node, on_stage, 
         if report.problems:
             raise ValidationFailed("; ".join(report.problems))
 
-        plan = plan_full_refresh(work, full_refresh)  # the progress total depends on it
         on_stage("build", _expected_nodes(settings, plan[0]))
         outcome = run_dbt(
             settings,

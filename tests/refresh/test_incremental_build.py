@@ -105,6 +105,7 @@ def test_changed_rules_make_the_next_build_a_full_one(make_home):
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     con.execute("update raw.dbt_builds set fingerprint = 'rules of last year'")
     con.close()
+    logged = (home / "logs" / "dbt.log").stat().st_size
 
     report = pipeline.refresh(get_settings(home))
 
@@ -116,6 +117,9 @@ def test_changed_rules_make_the_next_build_a_full_one(make_home):
     ).fetchall()
     con.close()
     assert newest == [(build_fingerprint(),)]
+    # dbt read the whole project: a partial parse kept from other rules can miss a new model
+    log = (home / "logs" / "dbt.log").read_bytes()[logged:].decode("utf-8", errors="replace")
+    assert "Partial parsing not enabled" in log and "Partial parsing enabled" not in log
     again = pipeline.refresh(get_settings(home))
     assert again.dbt_status == "skipped (nothing new)"
 
