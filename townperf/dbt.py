@@ -243,7 +243,6 @@ class DbtProcess:
     ) -> None:
         import multiprocessing
 
-        self.project = project
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         self._process = context.Process(

@@ -144,13 +144,6 @@ class _Readers:
                     del self._open[(path, identity)]
                     con.close()
 
-    def close_all(self) -> None:
-        with self._lock:
-            for con, _users in self._open.values():
-                con.close()
-            self._open.clear()
-            self._latest.clear()
-
 
 _readers = _Readers()
 
@@ -169,7 +162,7 @@ class _Session:
         return _run(self.con, sql, params)
 
     def close(self) -> None:
-        if self.con is not None and self._key is not None:
+        if self.con is not None:
             _readers.release(self.con, self._key)
             self.con = None
 

@@ -17,9 +17,9 @@
 {%- endmacro %}
 
 
-{% macro rebuilt_periods_only(prefix='where') -%}
+{% macro rebuilt_periods_only() -%}
     {%- if is_incremental() %}
-        {{ prefix }} (period_type, period_start) in {{ rebuilt_periods() }}
+        where (period_type, period_start) in {{ rebuilt_periods() }}
     {%- endif %}
 {%- endmacro %}
 

@@ -12,18 +12,16 @@ from pathlib import Path
 
 from townperf.dbt import DbtProcess, run_dbt
 from townperf.settings import DBT_PROJECT_DIR, get_settings
+from warehouse.store import _alive as pid_alive
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie (exited, not yet reaped by its parent) counts as gone
+    """As the lock's check, with a zombie (exited, not yet reaped by its parent) gone."""
     stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
+    zombie = stat.exists() and stat.read_text().split(") ")[-1].startswith("Z")
+    return pid_alive(pid) and not zombie
 
 
 def _wait_gone(pid: int, seconds: float = 10) -> bool:
@@ -75,14 +73,14 @@ def test_it_dies_with_a_refresh_killed_by_sigkill(tmp_path):
         "import sys\n"
         "from pathlib import Path\n"
         "from townperf.dbt import DbtProcess, _common_args\n"
-        "from townperf.settings import get_settings\n"
+        "from townperf.settings import DBT_PROJECT_DIR, get_settings\n"
         "if __name__ == '__main__':\n"
         "    settings = get_settings(Path(sys.argv[1]))\n"
         "    settings.ensure_dirs()\n"
         "    p = DbtProcess(settings, settings.root / 'warehouse.duckdb.next')\n"
         "    print(p.pid, flush=True)\n"
         "    long = 'select sum(range % 7) from range(100000000000)'\n"
-        "    p.invoke(['show', '--inline', long, *_common_args(settings, p.project)])\n"
+        "    p.invoke(['show', '--inline', long, *_common_args(settings, DBT_PROJECT_DIR)])\n"
     )
     path = tmp_path / "starter.py"
     path.write_text(script, encoding="utf-8")
