@@ -1,6 +1,8 @@
 -- One row per person per period they were on the roster: days on the roster, and the job
 -- category, office and staff type they held for most of those days (so a person who moved
--- office mid-year is scored in the category where they spent the most time).
+-- office mid-year is scored in the category where they spent the most time). Every attribute
+-- comes from that one version, and on a tie in days the later version wins: per-column
+-- arg_max would pick any of the tied versions, column by column, and differently per engine.
 with
 
 versions as (
@@ -20,6 +22,7 @@ version_overlaps as (
         versions.role_category,
         versions.staff_type,
         versions.oversees,
+        versions.valid_from,
         periods.period_type,
         periods.period_start,
         periods.period_end,
@@ -42,19 +45,22 @@ final as (
         staff_id,
         period_type,
         period_start,
-        any_value(period_end) as period_end,
-        any_value(days_covered) as days_in_period,
-        any_value(is_complete) as is_complete_period,
-        sum(days) as days_on_roster,
-        arg_max(name, days) as name,
-        arg_max(department, days) as department,
-        arg_max(unit, days) as unit,
-        arg_max(role_category, days) as role_category,
-        arg_max(staff_type, days) as staff_type,
-        arg_max(oversees, days) as oversees
+        period_end,
+        days_covered as days_in_period,
+        is_complete as is_complete_period,
+        sum(days) over (partition by staff_id, period_type, period_start) as days_on_roster,
+        name,
+        department,
+        unit,
+        role_category,
+        staff_type,
+        oversees
     from version_overlaps
     where days > 0
-    group by staff_id, period_type, period_start
+    qualify row_number() over (
+        partition by staff_id, period_type, period_start
+        order by days desc, valid_from desc
+    ) = 1
 )
 
 select * from final
