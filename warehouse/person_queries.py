@@ -97,9 +97,15 @@ def rankings(
     Ranks are the mart's: within the whole category (`rank_in_category`) and within the
     person's office and category (`rank_in_office`). People with insufficient data have no
     rank and come last; `rank_change` is positive when the person moved up.
+
+    The whole category is read and memoized once; an office is a filter of it (a town of 300
+    offices would otherwise run and keep a query for each of them).
     """
     office = office_filter(asker, office)
-    return _rankings(source, period_type, period_start, role_category, office)
+    table = _rankings(source, period_type, period_start, role_category)
+    if office is None:
+        return table
+    return table[table["department"] == office].reset_index(drop=True)
 
 
 @warehouse_query
@@ -108,7 +114,6 @@ def _rankings(
     period_type: str,
     period_start: date,
     role_category: str,
-    office: str | None,
 ) -> pd.DataFrame:
     _check_period_type(period_type)
     return _query(
@@ -143,7 +148,6 @@ def _rankings(
         where s.period_type = $period_type
           and s.period_start = $period_start
           and s.role_category = $role_category
-          and ($office is null or s.department = $office)
         order by
             s.insufficient_data,
             s.rank_in_category nulls last,
@@ -155,7 +159,6 @@ def _rankings(
             "period_type": period_type,
             "period_start": period_start,
             "role_category": role_category,
-            "office": office,
         },
     )
 
@@ -173,53 +176,53 @@ def composite_histogram(
     among the people the asker may list (as `rankings`).
 
     Every band is present, empty ones with 0, so the chart and its table show the whole scale.
+    As `rankings`, the category is counted per office once and an office is a filter of it.
     """
     office = office_filter(asker, office)
-    return _composite_histogram(source, period_type, period_start, role_category, office, bin_width)
+    counts = _composite_bands(source, period_type, period_start, role_category, bin_width)
+    if office is not None:
+        counts = counts[counts["department"] == office]
+    people = counts.groupby("bin_start")["people"].sum()
+    starts = [float(start) for start in range(0, 100, bin_width)]
+    return pd.DataFrame(
+        {
+            "bin_start": starts,
+            "bin_end": [start + bin_width for start in starts],
+            "people": [int(people.get(start, 0)) for start in starts],
+        }
+    )
 
 
 @warehouse_query
-def _composite_histogram(
+def _composite_bands(
     path: Path,
     period_type: str,
     period_start: date,
     role_category: str,
-    office: str | None,
     bin_width: int,
 ) -> pd.DataFrame:
+    """Ranked people per office and composite band (a band's start; 100 falls in the last)."""
     _check_period_type(period_type)
     return _query(
         """
-        with bands as (
-            select range as bin_start, range + $bin_width as bin_end
-            from range(0, 100, $bin_width)
-        ),
-        ranked as (
-            select least(floor(composite_score / $bin_width) * $bin_width, 100 - $bin_width)
-                as bin_start
-            from marts.fct_person_scores
-            where period_type = $period_type
-              and period_start = $period_start
-              and role_category = $role_category
-              and not insufficient_data
-              and composite_score is not null
-              and ($office is null or department = $office)
-        )
         select
-            bands.bin_start::double as bin_start,
-            bands.bin_end::double as bin_end,
-            count(ranked.bin_start) as people
-        from bands
-        left join ranked on ranked.bin_start = bands.bin_start
-        group by bands.bin_start, bands.bin_end
-        order by bands.bin_start
+            department,
+            least(floor(composite_score / $bin_width) * $bin_width, 100 - $bin_width)::double
+                as bin_start,
+            count(*) as people
+        from marts.fct_person_scores
+        where period_type = $period_type
+          and period_start = $period_start
+          and role_category = $role_category
+          and not insufficient_data
+          and composite_score is not null
+        group by all
         """,
         path,
         {
             "period_type": period_type,
             "period_start": period_start,
             "role_category": role_category,
-            "office": office,
             "bin_width": bin_width,
         },
     )

@@ -9,8 +9,10 @@ kept while that file is the one served (`_Readers`).
 
 Inside a Flask app on which `init_cache` was called, results are memoized with flask-caching,
 keyed on the arguments *and* on the identity of the file (inode, mtime, size), so a swapped
-warehouse is read fresh without anyone clearing the cache. Outside an app the functions simply
-run uncached, which is what scripts and tests want.
+warehouse is read fresh without anyone clearing the cache. In front of that shared cache (on
+disk in production, so gunicorn's workers share it), each process keeps its most recent
+results in memory (`_Recent`). Outside an app the functions simply run uncached, which is what
+scripts and tests want.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import contextlib
 import functools
 import os
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -71,12 +75,63 @@ def init_cache(server: flask.Flask, config: dict[str, Any] | None = None) -> Non
         config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": CACHE_TIMEOUT_SECONDS}
         | (config or {}),
     )
+    server.extensions[RECENT_KEY] = _Recent()
 
 
 def clear_cache() -> None:
     """Forget every memoized result of the current app (e.g. after a refresh in-process)."""
     if flask.has_app_context():
         cache.clear()
+        recent = flask.current_app.extensions.get(RECENT_KEY)
+        if recent is not None:
+            recent.clear()
+
+
+class _Recent:
+    """An app's most recently used query results, in memory, for `CACHE_TIMEOUT_SECONDS`.
+
+    The shared cache is files in production: every memoized read opened one and unpickled
+    a frame, about as long as a small query. Each caller gets its own shallow copy of a frame
+    (pandas copies on write), so no caller can change what the next one reads.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] < time.monotonic():
+                return _MISSING
+            self._items.move_to_end(key)
+        return _fresh(item[1])
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + CACHE_TIMEOUT_SECONDS, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_MISSING = object()
+RECENT_KEY = "townperf_recent_queries"
+
+
+def _fresh(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_fresh(v) for v in value)
+    return value
 
 
 def warehouse_file(source: Path | str | Settings) -> Path:
@@ -229,9 +284,20 @@ def warehouse_query(fn: F) -> F:
     def wrapper(source: Path | str | Settings, *args: Any) -> Any:
         path = warehouse_file(source)
         identity = _file_identity(path)
-        if flask.has_app_context() and "cache" in flask.current_app.extensions:
+        if not (flask.has_app_context() and "cache" in flask.current_app.extensions):
+            return fn(path, *args)
+        recent = flask.current_app.extensions.get(RECENT_KEY)
+        key = (fn.__module__, fn.__qualname__, str(path), identity, *args)
+        try:
+            found = _MISSING if recent is None else recent.get(key)
+        except TypeError:  # an argument that cannot be a key: the shared cache only
             return memoized(str(path), identity, *args)
-        return fn(path, *args)
+        if found is _MISSING:
+            found = memoized(str(path), identity, *args)
+            if recent is not None:
+                recent.put(key, found)
+                found = _fresh(found)
+        return found
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

@@ -15,7 +15,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from dashboard.components.figures import COLORS, base_layout, empty_figure
+from dashboard.components.figures import (
+    COLORS,
+    base_layout,
+    empty_figure,
+    empty_figure_json,
+    with_template,
+)
 from dashboard.components.formatting import (
     INDICATOR_KINDS,
     as_date,
@@ -387,34 +393,40 @@ def sheet(df: pd.DataFrame, columns: list[Column], lang: str) -> pd.DataFrame:
 # -- figures ----------------------------------------------------------------------------------
 
 
-def histogram_figure(bands: pd.DataFrame, title: str, lang: str) -> go.Figure:
-    """People per composite band; `bands` is `person_queries.composite_histogram`."""
+def histogram_figure(bands: pd.DataFrame, title: str, lang: str) -> dict:
+    """People per composite band; `bands` is `person_queries.composite_histogram`. Built as
+    Plotly JSON: it is drawn for every ranking view asked for (`with_template`)."""
     if bands.empty or int(bands["people"].sum()) == 0:
-        return empty_figure(title, lang)
+        return empty_figure_json(title, lang)
     labels = [
         f"{int(a)}–{int(b)}" for a, b in zip(bands["bin_start"], bands["bin_end"], strict=True)
     ]
+    people = [int(n) for n in bands["people"]]
     unit = t("unit.people", lang)
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=bands["people"],
-            marker={"color": COLORS["primary"]},
-            text=[str(int(n)) if n else "" for n in bands["people"]],
-            textposition="outside",
-            hovertemplate=f"%{{x}}：%{{y}} {unit}<extra></extra>",
-        ),
-        layout=base_layout(title, height=320, bargap=0.15, showlegend=False),
+    bar = {
+        "type": "bar",
+        "x": labels,
+        "y": people,
+        "marker": {"color": COLORS["primary"]},
+        "text": [str(n) if n else "" for n in people],
+        "textposition": "outside",
+        "hovertemplate": f"%{{x}}：%{{y}} {unit}<extra></extra>",
+    }
+    layout = base_layout(
+        title,
+        height=320,
+        bargap=0.15,
+        showlegend=False,
+        xaxis={"title": {"text": t("rankings.histogram.axis_x", lang)}, "fixedrange": True},
+        yaxis={
+            "title": {"text": t("rankings.histogram.axis_y", lang)},
+            "gridcolor": COLORS["grid"],
+            "rangemode": "tozero",
+            "tickformat": ",d",
+            "fixedrange": True,
+        },
     )
-    fig.update_xaxes(title={"text": t("rankings.histogram.axis_x", lang)}, fixedrange=True)
-    fig.update_yaxes(
-        title={"text": t("rankings.histogram.axis_y", lang)},
-        gridcolor=COLORS["grid"],
-        rangemode="tozero",
-        tickformat=",d",
-        fixedrange=True,
-    )
-    return fig
+    return {"data": [bar], "layout": with_template(layout)}
 
 
 def trend_figure(trend: pd.DataFrame, title: str, lang: str, with_median: bool) -> go.Figure:

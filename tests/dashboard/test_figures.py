@@ -108,3 +108,34 @@ def test_periods():
     assert period_label("quarter", date(2026, 10, 1), "zh") == "2026年第4季度"
     assert period_label("quarter", date(2026, 10, 1), "en") == "Q4 2026"
     assert period_label("month", date(2026, 3, 1), "en") == "Mar 2026"
+
+
+def test_grid_records_are_json_ready_whatever_the_column_types():
+    """Rows go to the browser as plain values: null for every kind of missing value, dates and
+    times as ISO text, Arrow-backed text as str; a column of mixed types too."""
+    import json
+
+    import numpy as np
+
+    from dashboard.components.table import records
+
+    frame = pd.DataFrame(
+        {
+            "name": pd.array(["甲", None], dtype="string[pyarrow]"),
+            "score": [81.5, np.nan],
+            "rank": pd.array([3, None], dtype="Int64"),
+            "day": [date(2026, 7, 1), None],
+            "at": pd.to_datetime(["2026-07-01 08:30:00", None]),
+            "flag": [True, False],
+        }
+    )
+    expected = [
+        {"name": "甲", "score": 81.5, "rank": 3, "day": "2026-07-01",
+         "at": "2026-07-01T08:30:00", "flag": True},
+        {"name": None, "score": None, "rank": None, "day": None, "at": None, "flag": False},
+    ]  # fmt: skip
+    assert records(frame) == expected
+    mixed = frame.assign(note=["文字", 2])
+    assert [row["note"] for row in records(mixed)] == ["文字", 2]
+    assert records(mixed)[0]["day"] == "2026-07-01"
+    json.dumps(records(mixed))  # nothing left that JSON cannot carry

@@ -210,3 +210,33 @@ def test_users_passwd_and_remove(home, dashboard):
     assert sign_in(dashboard, "cli-reset", "pw-new-0002")[1] != 302
     unknown = runner.invoke(cli, ["users", "remove", "nobody-here", "--home", str(home)])
     assert unknown.exit_code == 2
+
+
+def test_the_kept_connection_follows_the_account_file(tmp_path):
+    """Each serving thread keeps its connection to the account file open; a removed account,
+    or a file replaced whole (restored from a backup), is seen at the next request."""
+    import threading
+
+    users.add_user(tmp_path, "keeper", "keeper-password-1", "leader")
+    assert users.get_user(tmp_path, "keeper").role == "leader"
+    users.add_user(tmp_path, "other", "other-password-1", "admin")
+    users.remove_user(tmp_path, "keeper")
+    assert users.get_user(tmp_path, "keeper") is None  # the same kept connection sees it
+
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    users.add_user(backup, "restored", "restored-password-1", "hr")
+    for suffix in ("-wal", "-shm"):
+        users.store_path(tmp_path).with_name("app.sqlite" + suffix).unlink(missing_ok=True)
+    os.replace(users.store_path(backup), users.store_path(tmp_path))
+    assert users.get_user(tmp_path, "restored").role == "hr"
+    assert users.get_user(tmp_path, "other") is None
+    users.audit(tmp_path, "restored", "hr", "view_person", "G0001")
+    assert [e["action"] for e in users.audit_entries(tmp_path)] == ["view_person"]
+
+    # another thread has a connection of its own, and sees the same
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(users.get_user(tmp_path, "restored")))
+    thread.start()
+    thread.join()
+    assert seen[0].role == "hr"

@@ -1,0 +1,114 @@
+"""Memoized reads inside an app: each app keeps its recent results in memory, a caller cannot
+change what the next one reads, and a category read once answers every office's view of it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import flask
+import pytest
+
+from warehouse import person_queries as pq
+from warehouse import queries
+from warehouse.scope import Asker
+
+LEADER = Asker("leader")
+
+
+def _app() -> flask.Flask:
+    server = flask.Flask(__name__)
+    queries.init_cache(server)
+    return server
+
+
+def _reads_the_file(server: flask.Flask, path: Path, read) -> bool:
+    with server.app_context(), queries.session(path):
+        read()
+        return queries._session.get().con is not None
+
+
+@pytest.fixture(scope="module")
+def quarter(warehouse_path) -> tuple[date, str]:
+    from warehouse.store import connect_read
+
+    con = connect_read(warehouse_path)
+    try:
+        return con.execute(
+            """
+            select period_start, role_category
+            from marts.fct_person_scores
+            where period_type = 'quarter' and not insufficient_data
+            group by all
+            order by count(distinct department) desc, period_start desc, role_category
+            limit 1
+            """
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def test_results_are_kept_per_app_and_handed_out_as_copies(warehouse_path, quarter):
+    start, category = quarter
+
+    def read():
+        return pq.rankings(warehouse_path, LEADER, "quarter", start, category)
+
+    server = _app()
+    assert _reads_the_file(server, warehouse_path, read)  # the first read runs the query
+    with server.app_context(), queries.session(warehouse_path):
+        first = read()
+        first.loc[0, "name"] = "changed by a caller"
+        del first["composite_score"]
+        second = read()
+        assert queries._session.get().con is None  # answered from memory
+    assert second.loc[0, "name"] != "changed by a caller"
+    assert "composite_score" in second.columns
+
+    # another app has its own memory: its first read runs the query
+    assert _reads_the_file(_app(), warehouse_path, read)
+    # and clearing an app's cache clears its memory too
+    with server.app_context():
+        queries.clear_cache()
+    assert _reads_the_file(server, warehouse_path, read)
+
+
+def test_an_offices_ranking_and_bands_are_the_offices_rows(warehouse_path, read_con, quarter):
+    """The office is a filter of the memoized category: checked against the mart directly."""
+    start, category = quarter
+    counts = read_con.execute(
+        """
+        select department, least(floor(composite_score / 10) * 10, 90) as band, count(*)
+        from marts.fct_person_scores
+        where period_type = 'quarter' and period_start = ? and role_category = ?
+          and not insufficient_data and composite_score is not null
+        group by all
+        """,
+        [start, category],
+    ).fetchall()
+    offices = sorted({department for department, _, _ in counts})
+    assert len(offices) >= 2
+    server = _app()
+    with server.app_context():
+        for office in [*offices, None]:
+            ranked = pq.rankings(warehouse_path, LEADER, "quarter", start, category, office)
+            staff = read_con.execute(
+                """
+                select staff_id from marts.fct_person_scores
+                where period_type = 'quarter' and period_start = ? and role_category = ?
+                  and (? is null or department = ?)
+                """,
+                [start, category, office, office],
+            ).fetchall()
+            assert sorted(ranked["staff_id"]) == sorted(s for (s,) in staff), office
+            assert list(ranked.index) == list(range(len(ranked)))
+            bands = pq.composite_histogram(
+                warehouse_path, LEADER, "quarter", start, category, office
+            )
+            expected = {b: 0 for b in range(0, 100, 10)}
+            for department, band, n in counts:
+                if office is None or department == office:
+                    expected[int(band)] += n
+            got = dict(zip(bands["bin_start"].astype(int), bands["people"], strict=True))
+            assert got == expected, office
+            assert list(bands["bin_end"] - bands["bin_start"]) == [10.0] * 10
