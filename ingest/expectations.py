@@ -185,6 +185,8 @@ def _validation(mapping: SourceMapping):
 class ValidationOutcome:
     reasons: pd.Series  # per row, '' when the row passed every rule
     checks: list[dict]  # one per rule: message, success, unexpected_count
+    # (store key, result) of a validation run in another process, for `adopt` to document
+    shipped: tuple | None = None
 
 
 def _nan_marks_missing(dtype) -> bool:
@@ -192,9 +194,15 @@ def _nan_marks_missing(dtype) -> bool:
     return isinstance(na_value, float) and na_value != na_value
 
 
-def validate(typed: pd.DataFrame, mapping: SourceMapping) -> ValidationOutcome:
-    """Run the source's suite over typed rows; return the reasons each row failed."""
+def validate(typed: pd.DataFrame, mapping: SourceMapping, ship: bool = False) -> ValidationOutcome:
+    """Run the source's suite over typed rows; return the reasons each row failed.
+
+    With `ship` (a reader process validating a large file), the result is taken out of this
+    process's store and returned, so the process that writes the rows documents it (`adopt`).
+    """
     definition = _validation(mapping)
+    store = _context()[0].validation_results_store
+    before = set(store.list_keys()) if ship else set()
     frame = typed.reset_index(drop=True)
     # great-expectations compares with Python operators; nullable extension types hold pd.NA,
     # which does not compare, so hand it float columns and object strings. pandas' own text
@@ -231,7 +239,23 @@ def validate(typed: pd.DataFrame, mapping: SourceMapping) -> ValidationOutcome:
             idx = pd.Index(rows)
             reasons.loc[idx] = reasons.loc[idx] + message + "; "
     reasons.index = typed.index
-    return ValidationOutcome(trim_reasons(reasons), checks)
+    shipped = None
+    if ship:
+        (key,) = set(store.list_keys()) - before
+        store.remove_key(key)
+        shipped = (key, result)
+    return ValidationOutcome(trim_reasons(reasons), checks, shipped)
+
+
+def adopt(shipped: tuple, mapping: SourceMapping) -> None:
+    """Keep a validation run in a reader process among this run's, for the Data Docs."""
+    key, result = shipped
+    _validation(mapping)  # the suite, which the docs show beside its results
+    _context()[0].validation_results_store.store_validation_results(
+        suite_validation_result=result,
+        suite_validation_result_identifier=key,
+        expectation_suite_identifier=key.expectation_suite_identifier,
+    )
 
 
 # -- Data Docs --------------------------------------------------------------------------------

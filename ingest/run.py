@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ingest import load
-from ingest.expectations import prefetch, start_run, validate
+from ingest.expectations import adopt, prefetch, start_run, validate
 from ingest.mapping import (
     closest_headers,
     detect_source,
@@ -127,6 +127,8 @@ class _Prepared:
     mapping: object
     typed: pd.DataFrame
     reasons: pd.Series
+    checks: list[dict] | None = None  # validated already, by the reader (`_read_and_type`)
+    shipped: tuple | None = None  # that validation's result, for the Data Docs
 
 
 @dataclass
@@ -140,10 +142,16 @@ class _Read:
     encoding: str | None = None
 
 
-def _read_and_type(path: Path, source: str | None, loaded: Collection[str]) -> _Read:
+def _read_and_type(
+    path: Path, source: str | None, loaded: Collection[str], validate_rows: int | None = None
+) -> _Read:
     """Hash, read, map and type one file. Touches no database, so several files are read at
     once on reader processes or threads (`_reader_pool`) while the main thread validates and
-    writes the ones before. A file whose content is in `loaded` is hashed, not read."""
+    writes the ones before. A file whose content is in `loaded` is hashed, not read.
+
+    A file of at least `validate_rows` rows is also validated here: its suite would run on
+    its own anyway (`BATCH_ROWS`), and on a reader process it runs beside the main process's
+    writing instead of before it."""
     path = Path(path)
     result = FileResult(file=path.name, status="refused")
     if not path.is_file():
@@ -187,14 +195,26 @@ def _read_and_type(path: Path, source: str | None, loaded: Collection[str]) -> _
     dup = _duplicate_reasons(table.data)
     reasons = reasons.where(dup == "", dup)
     prepared = _Prepared(path, result, "", table, match.mapping, typed, reasons)
+    if validate_rows is not None and len(typed) >= validate_rows:
+        clean = typed[reasons == ""]
+        outcome = validate(clean, match.mapping, ship=True)
+        prepared.reasons.loc[clean.index] = outcome.reasons.to_numpy()
+        prepared.checks = _file_checks(prepared.reasons, outcome.checks)
+        prepared.shipped = outcome.shipped
     return _Read(result, prepared, encoding=table.encoding)
 
 
-def _read_at_home(path: Path, source: str | None, loaded: Collection[str], home: Path) -> _Read:
+def _read_at_home(
+    path: Path,
+    source: str | None,
+    loaded: Collection[str],
+    home: Path,
+    validate_rows: int | None = None,
+) -> _Read:
     """`_read_and_type` with the town's own aliases of `home` (a reader process does not
     inherit the caller's `home_mappings` block)."""
     with home_mappings(home):
-        return _read_and_type(path, source, loaded)
+        return _read_and_type(path, source, loaded, validate_rows)
 
 
 def _reader_pool(files: list[Path]) -> Executor:
@@ -247,24 +267,23 @@ def _validate_batch(batch: list[_Prepared]) -> list[list[dict]]:
         own = outcome.reasons.iloc[offset : offset + len(part)]
         prepared.reasons.loc[part.index] = own.to_numpy()
         offset += len(part)
-    per_file = []
-    for prepared in batch:
-        failing = prepared.reasons[prepared.reasons != ""]
-        per_file.append(
-            [
-                {
-                    **check,
-                    "unexpected_count": int(
-                        failing.str.contains(check["message"], regex=False).sum()
-                    )
-                    if check["message"]
-                    else 0,
-                    "success": not failing.str.contains(check["message"], regex=False).any(),
-                }
-                for check in outcome.checks
-            ]
+    return [_file_checks(prepared.reasons, outcome.checks) for prepared in batch]
+
+
+def _file_checks(reasons: pd.Series, checks: list[dict]) -> list[dict]:
+    """A suite's checks as one file's: how many of its rows each rule quarantined."""
+    failing = reasons[reasons != ""]
+    own = []
+    for check in checks:
+        hits = failing.str.contains(check["message"], regex=False)
+        own.append(
+            {
+                **check,
+                "unexpected_count": int(hits.sum()) if check["message"] else 0,
+                "success": not hits.any(),
+            }
         )
-    return per_file
+    return own
 
 
 def _write(con: duckdb.DuckDBPyConnection, prepared: _Prepared, checks: list[dict]) -> FileResult:
@@ -391,11 +410,13 @@ def _ingest_paths(
     with _reader_pool(files) as pool:
         ahead: deque[Future[_Read]] = deque()
         upcoming = iter(files)
+        # reader processes validate the files that make a batch alone; threads would hold the GIL
+        validate_rows = BATCH_ROWS if isinstance(pool, ProcessPoolExecutor) else None
 
         def read_ahead() -> None:
             # a bounded look-ahead: each file read is held in memory until it is written
             for path in itertools.islice(upcoming, READERS + 1 - len(ahead)):
-                ahead.append(pool.submit(_read_at_home, path, source, hashes, home))
+                ahead.append(pool.submit(_read_at_home, path, source, hashes, home, validate_rows))
 
         read_ahead()
         for position, path in enumerate(files):
@@ -405,6 +426,14 @@ def _ingest_paths(
                 results[position] = outcome
                 if on_file:
                     on_file(outcome)
+                continue
+            if outcome.checks is not None:  # validated by its reader
+                flush(outcome.mapping.source)  # the source's earlier files are written first
+                if outcome.shipped is not None:
+                    adopt(outcome.shipped, outcome.mapping)
+                results[position] = _write(con, outcome, outcome.checks)
+                if on_file:
+                    on_file(results[position])
                 continue
             queue = pending.setdefault(outcome.mapping.source, [])
             queue.append((position, outcome))

@@ -170,16 +170,25 @@ def _loaded_content(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
 
 
 def test_reader_processes_and_threads_load_the_same_rows(tmp_path, town_exports, monkeypatch):
-    """A large ingest reads on processes, a small one on threads: both must load the same."""
+    """A large ingest reads on processes, a small one on threads: both must load the same.
+    On processes, a file large enough to fill a batch alone is validated by its reader, and
+    its validation is documented with the others (here from 5,000 rows, so that the town's
+    larger files are validated by readers and its smaller ones in batches)."""
     import ingest.run as run
+    from ingest import expectations
 
     files = sorted(p for p in town_exports.iterdir() if p.suffix in (".csv", ".xlsx"))[:12]
-    loaded = {}
-    for kind, threshold in (("processes", 0), ("threads", 1 << 60)):
+    loaded, documented = {}, {}
+    for kind, threshold, batch in (
+        ("processes", 0, run.BATCH_ROWS),
+        ("processes validating", 0, 5_000),
+        ("threads", 1 << 60, run.BATCH_ROWS),
+    ):
         monkeypatch.setattr(run, "PROCESS_READ_BYTES", threshold)
+        monkeypatch.setattr(run, "BATCH_ROWS", batch)
         pool = run._reader_pool(files)
         assert type(pool).__name__ == (
-            "ProcessPoolExecutor" if kind == "processes" else "ThreadPoolExecutor"
+            "ProcessPoolExecutor" if kind.startswith("processes") else "ThreadPoolExecutor"
         )
         pool.shutdown()
         with duckdb.connect(str(tmp_path / f"{kind}.duckdb")) as con:
@@ -189,5 +198,12 @@ def test_reader_processes_and_threads_load_the_same_rows(tmp_path, town_exports,
                 [(r.file, r.rows_read, r.rows_loaded, r.rows_quarantined) for r in results],
                 _loaded_content(con),
             )
+            documented[kind] = expectations.validated_in_run()
     assert sum(len(rows) for rows in loaded["threads"][1].values()) > 10_000
     assert loaded["processes"] == loaded["threads"]
+    assert loaded["processes validating"] == loaded["threads"]
+    big = [r for r in loaded["threads"][0] if r[1] >= 5_000]
+    assert len(big) >= 2
+    # every file validated alone has its own validation in the docs, besides the batches
+    assert documented["processes validating"] >= len(big) + 1
+    assert documented["processes validating"] > documented["processes"]
