@@ -202,7 +202,7 @@ def validate(typed: pd.DataFrame, mapping: SourceMapping, ship: bool = False) ->
     """
     definition = _validation(mapping)
     store = _context()[0].validation_results_store
-    before = set(store.list_keys()) if ship else set()
+    before = set(store.list_keys()) if ship else None
     frame = typed.reset_index(drop=True)
     # great-expectations compares with Python operators; nullable extension types hold pd.NA,
     # which does not compare, so hand it float columns and object strings. pandas' own text
@@ -240,7 +240,7 @@ def validate(typed: pd.DataFrame, mapping: SourceMapping, ship: bool = False) ->
             reasons.loc[idx] = reasons.loc[idx] + message + "; "
     reasons.index = typed.index
     shipped = None
-    if ship:
+    if before is not None:
         (key,) = set(store.list_keys()) - before
         store.remove_key(key)
         shipped = (key, result)

@@ -37,6 +37,9 @@ from townperf.settings import REPO_ROOT
 PAGES = {"overview": "/", "rankings": "/rankings", "people": "/people"}
 BENCH_USER = "bench-leader"
 TIMEOUT_S = 30.0
+# What a reader types into a dropdown that searches on the server (the HR drill-down of more
+# than 500 people): staff ids have digits, so each term matches some of them.
+SEARCH_TERMS = tuple(f"{n:02d}" for n in range(3, 100, 7))
 
 
 def free_port() -> int:
@@ -289,6 +292,7 @@ def discover(port: int, cookie: str, pages: dict[str, str] = PAGES) -> tuple[lis
             missing[page] = f"no page at {path} (no component id starts with '{page}-')"
             continue
         scenarios.append(render)
+        _search_choices(client, deps, components, page)
         for dep in deps:
             outputs = _outputs(dep["output"])
             targets = outputs if isinstance(outputs, list) else [outputs]
@@ -306,7 +310,12 @@ def discover(port: int, cookie: str, pages: dict[str, str] = PAGES) -> tuple[lis
                     dep["output"],
                     outputs,
                     [
-                        {**i, "choices": _choices(components[i["id"]], i["property"])}
+                        {
+                            **i,
+                            "choices": list(SEARCH_TERMS)
+                            if i["property"] == "search_value"
+                            else _choices(components[i["id"]], i["property"]),
+                        }
                         for i in dep["inputs"]
                     ],
                     [
@@ -318,6 +327,51 @@ def discover(port: int, cookie: str, pages: dict[str, str] = PAGES) -> tuple[lis
             )
     client.close()
     return scenarios, missing
+
+
+def _search_choices(client: Client, deps: list[dict], components: dict, page: str) -> None:
+    """A dropdown searched on the server offers only the person shown until one types: ask its
+    search callback for `SEARCH_TERMS`, as a reader typing would, and offer what it found, so
+    the views behind it (a county's drill-down) are measured as a town's are."""
+    for dep in deps:
+        target = _outputs(dep["output"])
+        if isinstance(target, list) or target["property"] != "options":
+            continue
+        cid = target["id"]
+        searched = any(i["id"] == cid and i["property"] == "search_value" for i in dep["inputs"])
+        if not (searched and isinstance(cid, str) and cid.startswith(f"{page}-")):
+            continue
+        wanted = dep["inputs"] + dep.get("state", [])
+        if cid not in components or not all(w["id"] in components for w in wanted):
+            continue
+
+        def values(items: list[dict], term: str) -> list[dict]:
+            return [
+                {
+                    "id": i["id"],
+                    "property": i["property"],
+                    "value": term
+                    if i["property"] == "search_value"
+                    else components[i["id"]].get(i["property"]),
+                }
+                for i in items
+            ]
+
+        found: dict = {}
+        for term in SEARCH_TERMS:
+            body = {
+                "output": dep["output"],
+                "outputs": target,
+                "inputs": values(dep["inputs"], term),
+                "changedPropIds": [f"{cid}.search_value"],
+                "state": values(dep.get("state", []), term),
+            }
+            status, raw = client.post(UPDATE, json.dumps(body).encode())
+            if status == 200 and raw:
+                options = json.loads(raw).get("response", {}).get(cid, {}).get("options") or []
+                found.update({o["value"]: o for o in options if isinstance(o, dict)})
+        if found:
+            components[cid] = {**components[cid], "options": list(found.values())}
 
 
 # -- the load loop ----------------------------------------------------------------------------

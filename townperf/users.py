@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -85,8 +83,7 @@ def _connect(home: Path) -> sqlite3.Connection:
 _kept = threading.local()
 
 
-@contextmanager
-def _kept_connection(home: Path) -> Iterator[sqlite3.Connection]:
+def _kept_connection(home: Path) -> sqlite3.Connection:
     """This thread's open connection to the file, for the two statements of every dashboard
     request (load the signed-in user, append to the audit log): opening one costs about 1 ms,
     a statement on an open one microseconds. Opened again when the file was replaced: the kept
@@ -105,7 +102,7 @@ def _kept_connection(home: Path) -> Iterator[sqlite3.Connection]:
         con = _connect(home)
         stat = os.stat(path)
         entry = kept[path] = ((os.getpid(), stat.st_dev, stat.st_ino), con)
-    yield entry[1]
+    return entry[1]
 
 
 def add_user(
@@ -208,10 +205,13 @@ def _check_password(password: str) -> None:
 
 
 def get_user(home: Path, username: str) -> User | None:
-    with _kept_connection(home) as con:
-        row = con.execute(
+    row = (
+        _kept_connection(home)
+        .execute(
             "select username, role, staff_id, office from users where username = ?", (username,)
-        ).fetchone()
+        )
+        .fetchone()
+    )
     return User(*row) if row else None
 
 
@@ -288,11 +288,10 @@ def audit(
     subject: str | None = None,
     detail: str | None = None,
 ) -> None:
-    with _kept_connection(home) as con:
-        con.execute(
-            "insert into audit_log values (?, ?, ?, ?, ?, ?)",
-            (datetime.now().isoformat(timespec="seconds"), username, role, action, subject, detail),
-        )
+    _kept_connection(home).execute(
+        "insert into audit_log values (?, ?, ?, ?, ?, ?)",
+        (datetime.now().isoformat(timespec="seconds"), username, role, action, subject, detail),
+    )
 
 
 def audit_entries(home: Path, limit: int = 500) -> list[dict]:

@@ -141,3 +141,36 @@ def test_stage_peaks_count_child_processes():
         child.wait()
         peaks.enter("after")
     assert peaks.peaks["with child"] > peaks.peaks["alone"] + 250
+
+
+def test_a_searched_directory_is_measured_through_its_search(tmp_path):
+    """Past 500 people the drill-down's person list is searched on the server, so the page
+    offers nobody until one types: the bench types as a reader would and measures the views
+    of the people found (a county's drill-down, not only its empty prompt)."""
+    import secrets
+    import shutil
+
+    from townperf import pipeline, users
+    from townperf.bench_load import BENCH_USER, dashboard_server, discover, login
+    from townperf.generate import generate
+    from townperf.settings import get_settings
+
+    exports = tmp_path / "exports"
+    generate(exports, scale="county", towns=4, months=2)
+    settings = get_settings(tmp_path / "home")
+    settings.ensure_dirs()
+    for path in exports.iterdir():
+        if path.suffix in (".csv", ".xlsx"):
+            shutil.copy(path, settings.inbox / path.name)
+    assert pipeline.refresh(settings).status == "success"
+    password = secrets.token_urlsafe(16)
+    users.add_user(settings.root, BENCH_USER, password, "leader")
+    with dashboard_server(settings.root, 1, 2) as server:
+        scenarios, missing = discover(server.port, login(server.port, BENCH_USER, password))
+    assert not missing
+    content = next(s for s in scenarios if s.name == "people: people-content.children")
+    people = next(i for i in content.inputs if i["property"] == "value")["choices"]
+    assert len(people) > 20 and all(isinstance(p, str) and p for p in people)
+    search = next(s for s in scenarios if s.name == "people: people-person.options")
+    typed = next(i for i in search.inputs if i["property"] == "search_value")["choices"]
+    assert len(typed) > 1 and all(typed)
