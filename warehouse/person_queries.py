@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.queries import _check_period_type, _query, session, warehouse_query
+from warehouse.queries import (
+    _check_period_type,
+    _query,
+    indicator_medians,
+    session,
+    warehouse_query,
+)
 from warehouse.scope import Asker, office_filter, person_query
 
 # Shown at most in the records grid of one indicator; the export has them all.
@@ -313,39 +319,36 @@ def _person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
 def _person_trend(path: Path, staff_id: str) -> pd.DataFrame:
     """The person's monthly composite beside the median of their category that month.
 
-    The median counts people with sufficient data only.
+    The median counts people with sufficient data only (`monthly_category_medians`, read once
+    for everyone's views).
     """
-    return _query(
+    mine = _query(
         """
-        with mine as (
-            select period_start, role_category, composite_score, insufficient_data
-            from marts.fct_person_scores
-            where staff_id = $staff_id
-              and period_type = 'month'
-        ),
-        medians as (
-            select
-                s.period_start,
-                s.role_category,
-                median(s.composite_score) as category_median
-            from marts.fct_person_scores as s
-            inner join mine using (period_start, role_category)
-            where s.period_type = 'month'
-              and not s.insufficient_data
-            group by all
-        )
-        select
-            mine.period_start,
-            mine.role_category,
-            mine.composite_score,
-            mine.insufficient_data,
-            medians.category_median
-        from mine
-        left join medians using (period_start, role_category)
-        order by mine.period_start
+        select period_start, role_category, composite_score, insufficient_data
+        from marts.fct_person_scores
+        where staff_id = $staff_id
+          and period_type = 'month'
+        order by period_start
         """,
         path,
         {"staff_id": staff_id},
+    )
+    medians = monthly_category_medians(path)
+    return mine.merge(medians, on=["period_start", "role_category"], how="left")
+
+
+@warehouse_query
+def monthly_category_medians(path: Path) -> pd.DataFrame:
+    """Every month's median composite of each job category, among people with sufficient data."""
+    return _query(
+        """
+        select period_start, role_category, median(composite_score) as category_median
+        from marts.fct_person_scores
+        where period_type = 'month'
+          and not insufficient_data
+        group by all
+        """,
+        path,
     )
 
 
@@ -358,10 +361,11 @@ def _person_indicators(
     `effective_weight` is the indicator's weight re-spread over the indicators of its part
     (quantitative or qualitative) that have a score, as fractions summing to 1;
     `contribution` = score × effective_weight, so a part's score is the sum of its
-    contributions. The category medians count people with sufficient data only.
+    contributions. The category medians count people with sufficient data only; they are the
+    period's `queries.indicator_medians`, read once per period for everyone's views.
     """
     _check_period_type(period_type)
-    return _query(
+    mine = _query(
         """
         with mine as (
             select *
@@ -370,21 +374,9 @@ def _person_indicators(
               and period_type = $period_type
               and period_start = $period_start
         ),
-        medians as (
-            select
-                v.indicator_code,
-                median(v.value) as category_median_value,
-                median(v.score) as category_median_score,
-                count(*) as category_people
-            from marts.fct_indicator_values as v
-            inner join (select distinct role_category from mine) as c using (role_category)
-            where v.period_type = $period_type
-              and v.period_start = $period_start
-              and v.is_sufficient
-            group by v.indicator_code
-        ),
         weighted as (
             select
+                mine.role_category,
                 mine.indicator_code,
                 i.name_zh,
                 i.name_en,
@@ -398,16 +390,12 @@ def _person_indicators(
                 mine.n,
                 mine.score,
                 mine.is_sufficient,
-                w.weight::double as weight,
-                medians.category_median_value,
-                medians.category_median_score,
-                medians.category_people
+                w.weight::double as weight
             from mine
             inner join marts.dim_indicators as i using (indicator_code)
             inner join seeds.indicator_weights as w
                 on w.role_category = mine.role_category
                 and w.indicator_code = mine.indicator_code
-            left join medians using (indicator_code)
         ),
         spread as (
             select
@@ -425,6 +413,19 @@ def _person_indicators(
         path,
         {"staff_id": staff_id, "period_type": period_type, "period_start": period_start},
     )
+    medians = indicator_medians(path, period_type, period_start)[
+        ["role_category", "indicator_code", "median_value", "median_score", "people"]
+    ].rename(
+        columns={
+            "median_value": "category_median_value",
+            "median_score": "category_median_score",
+            "people": "category_people",
+        }
+    )
+    joined = mine.merge(medians, on=["role_category", "indicator_code"], how="left")
+    spread = ["effective_weight", "contribution"]
+    own = [c for c in mine.columns if c != "role_category" and c not in spread]
+    return joined[own + list(medians.columns[2:]) + spread]
 
 
 def _score_steps(path: Path, staff_id: str, period_type: str, period_start: date) -> pd.DataFrame:

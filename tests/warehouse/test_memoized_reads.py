@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import flask
+import pandas as pd
 import pytest
 
 from warehouse import person_queries as pq
@@ -112,3 +113,35 @@ def test_an_offices_ranking_and_bands_are_the_offices_rows(warehouse_path, read_
             got = dict(zip(bands["bin_start"].astype(int), bands["people"], strict=True))
             assert got == expected, office
             assert list(bands["bin_end"] - bands["bin_start"]) == [10.0] * 10
+
+
+def test_a_persons_trend_sits_beside_the_categorys_monthly_median(warehouse_path, read_con):
+    """The category medians are read once for everyone's trend: checked against the mart."""
+    people = [
+        sid
+        for (sid,) in read_con.execute(
+            "select distinct staff_id from marts.fct_person_scores "
+            "where period_type = 'month' order by staff_id limit 5"
+        ).fetchall()
+    ]
+    server = _app()
+    with server.app_context():
+        for sid in people:
+            trend = pq.person_trend(warehouse_path, LEADER, sid)
+            expected = read_con.execute(
+                """
+                select mine.period_start, (
+                    select median(s.composite_score) from marts.fct_person_scores as s
+                    where s.period_type = 'month' and s.period_start = mine.period_start
+                      and s.role_category = mine.role_category and not s.insufficient_data
+                )
+                from marts.fct_person_scores as mine
+                where mine.staff_id = ? and mine.period_type = 'month'
+                order by mine.period_start
+                """,
+                [sid],
+            ).fetchall()
+            months = [pd.Timestamp(d).date() for d in trend["period_start"]]
+            assert months == [d for d, _ in expected]
+            for (_, median), got in zip(expected, trend["category_median"], strict=True):
+                assert (median is None and pd.isna(got)) or got == pytest.approx(median)
