@@ -394,15 +394,18 @@ def _ingest_paths(
     pending: dict[str, list[tuple[int, _Prepared]]] = {}
     seen: dict[str, str] = {}
 
+    def done(position: int, result: FileResult) -> None:
+        results[position] = result
+        if on_file:
+            on_file(result)
+
     def flush(name: str) -> None:
         batch = pending.pop(name, [])
         if not batch:
             return
         checks = _validate_batch([p for _, p in batch])
         for (position, prepared), file_checks in zip(batch, checks, strict=True):
-            results[position] = _write(con, prepared, file_checks)
-            if on_file:
-                on_file(results[position])
+            done(position, _write(con, prepared, file_checks))
 
     loaded = load.earlier_loads(con)
     hashes = frozenset(loaded)  # what a reader needs of it, sent with every file
@@ -423,17 +426,13 @@ def _ingest_paths(
             outcome = _admit(con, ahead.popleft().result(), path, loaded, seen)
             read_ahead()
             if isinstance(outcome, FileResult):
-                results[position] = outcome
-                if on_file:
-                    on_file(outcome)
+                done(position, outcome)
                 continue
             if outcome.checks is not None:  # validated by its reader
                 flush(outcome.mapping.source)  # the source's earlier files are written first
                 if outcome.shipped is not None:
                     adopt(outcome.shipped, outcome.mapping)
-                results[position] = _write(con, outcome, outcome.checks)
-                if on_file:
-                    on_file(results[position])
+                done(position, _write(con, outcome, outcome.checks))
                 continue
             queue = pending.setdefault(outcome.mapping.source, [])
             queue.append((position, outcome))

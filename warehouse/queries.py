@@ -287,16 +287,17 @@ def warehouse_query(fn: F) -> F:
         if not (flask.has_app_context() and "cache" in flask.current_app.extensions):
             return fn(path, *args)
         recent = flask.current_app.extensions.get(RECENT_KEY)
+        if recent is None:
+            return memoized(str(path), identity, *args)
         key = (fn.__module__, fn.__qualname__, str(path), identity, *args)
         try:
-            found = _MISSING if recent is None else recent.get(key)
+            found = recent.get(key)
         except TypeError:  # an argument that cannot be a key: the shared cache only
             return memoized(str(path), identity, *args)
         if found is _MISSING:
             found = memoized(str(path), identity, *args)
-            if recent is not None:
-                recent.put(key, found)
-                found = _fresh(found)
+            recent.put(key, found)
+            found = _fresh(found)
         return found
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
