@@ -12,13 +12,11 @@ from typing import TypeVar
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 
 from dashboard.components.figures import (
     COLORS,
     base_layout,
-    empty_figure,
     empty_figure_json,
     with_template,
 )
@@ -429,94 +427,108 @@ def histogram_figure(bands: pd.DataFrame, title: str, lang: str) -> dict:
     return {"data": [bar], "layout": with_template(layout)}
 
 
-def trend_figure(trend: pd.DataFrame, title: str, lang: str, with_median: bool) -> go.Figure:
+def trend_figure(trend: pd.DataFrame, title: str, lang: str, with_median: bool) -> dict:
     """The monthly composite of one person; with the category median when `with_median`.
 
     Months with insufficient data are hollow markers: the figure exists but is not ranked.
+    Built as Plotly JSON (`with_template`): every person view draws one.
     """
     if trend.empty or trend["composite_score"].isna().all():
-        return empty_figure(title, lang)
-    months = list(trend["period_start"])
-    labels = [period_label("month", m, lang) for m in months]
+        return empty_figure_json(title, lang)
+    months = [as_date(m).isoformat() for m in trend["period_start"]]
+    labels = [period_label("month", m, lang) for m in trend["period_start"]]
     insufficient = trend["insufficient_data"].fillna(False).astype(bool).tolist()
     points = t("unit.points", lang)
-    fig = go.Figure(layout=base_layout(title, height=320))
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=trend["composite_score"],
-            name=t("people.trend.mine", lang),
-            mode="lines+markers",
-            line={"color": COLORS["primary"], "width": 2.5},
-            marker={
+    data = [
+        {
+            "type": "scatter",
+            "x": months,
+            "y": _numbers(trend["composite_score"]),
+            "name": t("people.trend.mine", lang),
+            "mode": "lines+markers",
+            "line": {"color": COLORS["primary"], "width": 2.5},
+            "marker": {
                 "size": 8,
                 "color": ["white" if flag else COLORS["primary"] for flag in insufficient],
                 "line": {"color": COLORS["primary"], "width": 2},
             },
-            customdata=[
+            "customdata": [
                 [label, t("people.trend.insufficient", lang) if flag else ""]
                 for label, flag in zip(labels, insufficient, strict=True)
             ],
-            hovertemplate=f"%{{customdata[0]}}：%{{y:.1f}} {points} %{{customdata[1]}}"
+            "hovertemplate": f"%{{customdata[0]}}：%{{y:.1f}} {points} %{{customdata[1]}}"
             "<extra></extra>",
-        )
-    )
+        }
+    ]
     if with_median and "category_median" in trend:
-        fig.add_trace(
-            go.Scatter(
-                x=months,
-                y=trend["category_median"],
-                name=t("people.trend.median", lang),
-                mode="lines",
-                line={"color": COLORS["muted"], "width": 1.5, "dash": "dash"},
-                customdata=labels,
-                hovertemplate=f"%{{customdata}}：%{{y:.1f}} {points}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": months,
+                "y": _numbers(trend["category_median"]),
+                "name": t("people.trend.median", lang),
+                "mode": "lines",
+                "line": {"color": COLORS["muted"], "width": 1.5, "dash": "dash"},
+                "customdata": labels,
+                "hovertemplate": f"%{{customdata}}：%{{y:.1f}} {points}<extra></extra>",
+            }
         )
-    fig.update_layout(
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"}
+    layout = base_layout(
+        title,
+        height=320,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        xaxis={"tickformat": "%Y-%m", "gridcolor": COLORS["grid"], "fixedrange": True},
+        yaxis={
+            "title": {"text": t("person.axis.composite", lang)},
+            "range": [0, 105],
+            "gridcolor": COLORS["grid"],
+            "fixedrange": True,
+        },
     )
-    fig.update_xaxes(tickformat="%Y-%m", gridcolor=COLORS["grid"], fixedrange=True)
-    fig.update_yaxes(
-        title={"text": t("person.axis.composite", lang)},
-        range=[0, 105],
-        gridcolor=COLORS["grid"],
-        fixedrange=True,
-    )
-    return fig
+    return {"data": data, "layout": with_template(layout)}
 
 
-def rank_history_figure(scores: pd.DataFrame, period_type: str, title: str, lang: str) -> go.Figure:
-    """Rank within the category per period (1 at the top); `scores` is `person_scores`."""
+def rank_history_figure(scores: pd.DataFrame, period_type: str, title: str, lang: str) -> dict:
+    """Rank within the category per period (1 at the top); `scores` is `person_scores`. Built
+    as Plotly JSON, as `trend_figure`."""
     ranked = scores.dropna(subset=["rank_in_category"])
     if ranked.empty:
-        return empty_figure(title, lang)
-    labels = [short_period(period_type, p) for p in ranked["period_start"]]
-    fig = go.Figure(
-        go.Scatter(
-            x=labels,
-            y=ranked["rank_in_category"],
-            mode="lines+markers+text",
-            text=[f"{int(r)}" for r in ranked["rank_in_category"]],
-            textposition="top center",
-            line={"color": COLORS["cases"], "width": 2},
-            marker={"size": 8},
-            customdata=ranked["n_in_category"],
-            hovertemplate="%{x}：" + t("people.rank.hover", lang) + "<extra></extra>",
-        ),
-        layout=base_layout(title, height=320, showlegend=False),
+        return empty_figure_json(title, lang)
+    ranks = [int(r) for r in ranked["rank_in_category"]]
+    counts = _numbers(ranked["n_in_category"])
+    line = {
+        "type": "scatter",
+        "x": [short_period(period_type, p) for p in ranked["period_start"]],
+        "y": ranks,
+        "mode": "lines+markers+text",
+        "text": [str(r) for r in ranks],
+        "textposition": "top center",
+        "line": {"color": COLORS["cases"], "width": 2},
+        "marker": {"size": 8},
+        "customdata": counts,
+        "hovertemplate": "%{x}：" + t("people.rank.hover", lang) + "<extra></extra>",
+    }
+    top = max(float(ranked["n_in_category"].max()), float(max(ranks)))
+    layout = base_layout(
+        title,
+        height=320,
+        showlegend=False,
+        yaxis={
+            "title": {"text": t("people.rank.axis", lang)},
+            "autorange": False,
+            "range": [top + 1, 0.3],
+            "gridcolor": COLORS["grid"],
+            "tickformat": ",d",
+            "fixedrange": True,
+        },
+        xaxis={"type": "category", "fixedrange": True},
     )
-    top = max(float(ranked["n_in_category"].max()), float(ranked["rank_in_category"].max()))
-    fig.update_yaxes(
-        title={"text": t("people.rank.axis", lang)},
-        autorange=False,
-        range=[top + 1, 0.3],
-        gridcolor=COLORS["grid"],
-        tickformat=",d",
-        fixedrange=True,
-    )
-    fig.update_xaxes(type="category", fixedrange=True)
-    return fig
+    return {"data": [line], "layout": with_template(layout)}
+
+
+def _numbers(values: pd.Series) -> list:
+    """A column as JSON numbers, missing ones as null (a gap in the line)."""
+    return [None if pd.isna(v) else float(v) for v in values]
 
 
 def short_period(period_type: str, period_start: object) -> str:

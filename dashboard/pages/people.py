@@ -215,7 +215,7 @@ def _in_scope(path: Path, staff_id: str | None) -> bool:
     if not staff_id:
         return False
     directory = pq.people_directory(path, pc.office_scope())
-    return staff_id in set(directory["staff_id"])
+    return bool(directory["staff_id"].eq(staff_id).any())
 
 
 def _out_of_scope(lang: str) -> dbc.Alert:
@@ -708,20 +708,24 @@ def _ratings_wide(ratings: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[
         ratings["rater_type"].unique(),
         key=lambda r: (RATER_ORDER.index(r) if r in RATER_ORDER else len(RATER_ORDER), r),
     )
-    cells = ratings.assign(
-        cell=[
-            t("people.ratings.cell", lang, score=pc.score_text(score), n=int(n))
-            for score, n in zip(ratings["score"], ratings["rater_count"], strict=True)
-        ]
-    )
-    wide = cells.pivot_table(
-        index=["period_start", "period_type", "period_label"],
-        columns="rater_type",
-        values="cell",
-        aggfunc="first",
-    ).reset_index()
-    wide = wide.sort_values(["period_start", "period_type"], ascending=[False, False])
-    wide.columns = [str(c) for c in wide.columns]
+    # One pass in Python: pivot_table cost more than the query behind it.
+    rows: dict[tuple, dict] = {}
+    for rating in ratings.to_dict("records"):
+        key = (rating["period_start"], rating["period_type"], rating["period_label"])
+        row = rows.setdefault(
+            key, {"period_start": key[0], "period_type": key[1], "period_label": key[2]}
+        )
+        row.setdefault(
+            str(rating["rater_type"]),
+            t(
+                "people.ratings.cell",
+                lang,
+                score=pc.score_text(rating["score"]),
+                n=int(rating["rater_count"]),
+            ),
+        )
+    order = sorted(rows, key=lambda key: (key[0], key[1]), reverse=True)
+    wide = pd.DataFrame([rows[key] for key in order])
     columns = [Column("period_label", "person.col.period")] + [
         Column(r, "person.col.rater", header=str(pc.value_name(r, lang))) for r in raters
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.components.figures import (
@@ -14,6 +15,7 @@ from dashboard.components.figures import (
     sparkline,
 )
 from dashboard.components.formatting import change, fmt_value, period_containing, period_label
+from dashboard.components.person import rank_history_figure, trend_figure
 
 OFFICES = pd.DataFrame(
     {
@@ -139,3 +141,48 @@ def test_grid_records_are_json_ready_whatever_the_column_types():
     assert [row["note"] for row in records(mixed)] == ["文字", 2]
     assert records(mixed)[0]["day"] == "2026-07-01"
     json.dumps(records(mixed))  # nothing left that JSON cannot carry
+
+
+TREND = pd.DataFrame(
+    {
+        "period_start": [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)],
+        "role_category": ["service"] * 3,
+        "composite_score": [81.5, None, 64.0],
+        "insufficient_data": [False, None, True],
+        "category_median": [75.0, 74.0, None],
+    }
+)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_person_trend_is_valid_plotly_json_with_gaps_and_hollow_months(lang):
+    """Built as JSON for speed: go.Figure must accept it (it raises on any unknown property)
+    and read the same points back."""
+    fig = go.Figure(trend_figure(TREND, "走势", lang, with_median=True))
+    mine, median = fig.data
+    assert list(mine.x) == ["2026-08-01", "2026-09-01", "2026-10-01"]
+    assert list(mine.y) == [81.5, None, 64.0]  # a month without a score is a gap
+    assert list(mine.marker.color) == ["#1d4e89", "#1d4e89", "white"]  # insufficient: hollow
+    assert mine.customdata[2][1] and not mine.customdata[0][1]
+    assert list(median.y) == [75.0, 74.0, None]
+    assert fig.layout.template.layout.colorway  # the default template, as go.Figure adds it
+    assert len(go.Figure(trend_figure(TREND, "走势", lang, with_median=False)).data) == 1
+    empty = go.Figure(trend_figure(TREND.iloc[0:0], "走势", lang, with_median=True))
+    assert empty.layout.annotations[0].text and not empty.data
+
+
+def test_rank_history_puts_rank_one_on_top_and_skips_unranked_periods():
+    scores = pd.DataFrame(
+        {
+            "period_start": [date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1)],
+            "rank_in_category": [3, None, 1],
+            "n_in_category": [40, 41, 42],
+        }
+    )
+    fig = go.Figure(rank_history_figure(scores, "quarter", "名次", "en"))
+    (line,) = fig.data
+    assert list(line.x) == ["2026Q1", "2026Q3"]
+    assert list(line.y) == [3, 1] and list(line.text) == ["3", "1"]
+    assert list(line.customdata) == [40.0, 42.0]
+    assert list(fig.layout.yaxis.range) == [43.0, 0.3]  # reversed: the best rank at the top
+    assert fig.layout.xaxis.type == "category"

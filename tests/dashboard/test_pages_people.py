@@ -387,6 +387,29 @@ def test_indicator_breakdown_matches_the_marts(pages, in_request, read_con, pers
         assert rows[code]["category_median_score"] == pytest.approx(median) or median is None
 
 
+def test_ratings_grid_has_a_row_per_rated_period_and_a_column_per_rater_group(
+    pages, in_request, read_con, person
+):
+    sid = person["staff_id"]
+    grid = build(pages, in_request, "people", staff_id=sid)["people-ratings-grid"]
+    expected = read_con.execute(
+        """
+        select period_label, rater_type, score, rater_count
+        from marts.fct_ratings
+        where staff_id = ?
+        order by period_start desc, period_type desc
+        """,
+        [sid],
+    ).fetchall()
+    labels = list(dict.fromkeys(label for label, *_ in expected))
+    assert [row["period_label"] for row in grid.rowData] == labels  # newest first
+    rows = {row["period_label"]: row for row in grid.rowData}
+    for label, rater, score, count in expected:
+        assert rows[label][rater] == f"{score:.1f}（{count}人）"
+    headers = [c.get("headerName") for c in grid.columnDefs]
+    assert len(headers) == 1 + len({rater for _, rater, *_ in expected})
+
+
 # -- self view --------------------------------------------------------------------------------
 
 
