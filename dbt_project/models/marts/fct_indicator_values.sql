@@ -33,4 +33,7 @@ final as (
     from scored
 )
 
+-- Stored by person: the dashboard reads one person's rows at a time, and DuckDB then skips
+-- every row group that holds none of theirs.
 select * from final
+order by staff_id, period_type, period_start, indicator_code

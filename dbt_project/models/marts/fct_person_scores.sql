@@ -220,4 +220,7 @@ final as (
             and with_previous.period_type = 'year'
 )
 
+-- Stored by person: the dashboard reads one person's rows at a time, and DuckDB then skips
+-- every row group that holds none of theirs.
 select * from final
+order by staff_id, period_type, period_start

@@ -18,4 +18,7 @@ final as (
     from ratings
 )
 
+-- Stored by person: the dashboard reads one person's rows at a time, and DuckDB then skips
+-- every row group that holds none of theirs.
 select * from final
+order by staff_id, period_start

@@ -103,4 +103,7 @@ final as (
     cross join settings
 )
 
+-- Stored by person: the dashboard reads one person's rows at a time, and DuckDB then skips
+-- every row group that holds none of theirs.
 select * from final
+order by staff_id, period_start
