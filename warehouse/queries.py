@@ -92,10 +92,11 @@ class _Recent:
 
     The shared cache is files in production: every memoized read opened one and unpickled
     a frame, about as long as a small query. Each caller gets its own shallow copy of a frame
-    (pandas copies on write), so no caller can change what the next one reads.
+    (pandas copies on write), so no caller can change what the next one reads. Sized for a
+    county's drill-down: a few small frames per person viewed, next to the shared reads.
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._items: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
@@ -169,8 +170,7 @@ class _Readers:
         self._latest: dict[Path, str] = {}
         self._pid = os.getpid()
 
-    def acquire(self, path: Path) -> tuple[Any, tuple[Path, str]]:
-        identity = _file_identity(path)
+    def acquire(self, path: Path, identity: str) -> tuple[Any, tuple[Path, str]]:
         key = (path, identity)
         with self._lock:
             if self._pid != os.getpid():  # a forked child: the parent's connections are not ours
@@ -210,10 +210,18 @@ class _Session:
         self.path = Path(path)
         self.con = None
         self._key: tuple[Path, str] | None = None
+        self._identity: str | None = None
+
+    def identity(self) -> str:
+        """The file's identity at the session's first look: one stat per request, not one per
+        memoized read (a page's callback makes dozens)."""
+        if self._identity is None:
+            self._identity = _file_identity(self.path)
+        return self._identity
 
     def run(self, sql: str, params: dict[str, Any] | None) -> pd.DataFrame:
         if self.con is None:
-            self.con, self._key = _readers.acquire(self.path)
+            self.con, self._key = _readers.acquire(self.path, self.identity())
         return _run(self.con, sql, params)
 
     def close(self) -> None:
@@ -268,8 +276,13 @@ def _double_columns(names: tuple[str, ...]) -> str:
     return ", ".join(f"{name}::double as {name}" for name in names)
 
 
-def warehouse_query(fn: F) -> F:
-    """Make `fn(path, *args)` accept a path or Settings, and memoize it per warehouse file."""
+def warehouse_query(fn: F, shared: bool = True) -> F:
+    """Make `fn(path, *args)` accept a path or Settings, and memoize it per warehouse file.
+
+    `shared=False` keeps results in the process's recent results only, never in the shared
+    cache: right for the many small per-person reads, where pickling each to disk cost more
+    than reading it again (the answer cache already shares the finished view).
+    """
 
     def run(path: str, identity: str, *args: Any) -> Any:
         return fn(Path(path), *args)
@@ -278,12 +291,17 @@ def warehouse_query(fn: F) -> F:
     run.__name__ = fn.__name__
     run.__qualname__ = f"{fn.__qualname__}.cached"
     run.__module__ = fn.__module__
-    memoized = cache.memoize()(run)
+    memoized = cache.memoize()(run) if shared else run
 
     @functools.wraps(fn)
     def wrapper(source: Path | str | Settings, *args: Any) -> Any:
         path = warehouse_file(source)
-        identity = _file_identity(path)
+        current = _session.get()
+        identity = (
+            current.identity()
+            if current is not None and current.path == path
+            else _file_identity(path)
+        )
         if not (flask.has_app_context() and "cache" in flask.current_app.extensions):
             return fn(path, *args)
         recent = flask.current_app.extensions.get(RECENT_KEY)

@@ -104,9 +104,10 @@ def person_query(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Make `fn(path, staff_id, *args)` a scoped query `(source, asker, staff_id, *args)`.
 
     The asker's scope is checked before `fn` runs; the result is memoized per warehouse file
-    and person (not per asker), so people allowed to see the same person share it.
+    and person (not per asker), so people allowed to see the same person share it, in the
+    process's recent results only (`warehouse_query(shared=False)`).
     """
-    memoized = warehouse_query(fn)
+    memoized = warehouse_query(fn, shared=False)
 
     @functools.wraps(fn)
     def scoped(source: Path | str | Settings, asker: Asker, staff_id: str, *args: Any) -> Any:

@@ -74,6 +74,27 @@ def test_results_are_kept_per_app_and_handed_out_as_copies(warehouse_path, quart
     assert _reads_the_file(server, warehouse_path, read)
 
 
+def test_a_persons_reads_stay_in_the_processs_memory(warehouse_path, quarter):
+    """Per-person reads are not written to the shared cache (on disk in production): once the
+    process forgets them they are read again, while a shared read comes back from the cache."""
+    start, category = quarter
+    sid = pq.rankings(warehouse_path, LEADER, "quarter", start, category)["staff_id"].iloc[0]
+
+    def person():
+        return pq.person_period(warehouse_path, LEADER, sid, "quarter", start)
+
+    def ranking():
+        return pq.rankings(warehouse_path, LEADER, "quarter", start, category)
+
+    server = _app()
+    for read in (person, ranking):
+        assert _reads_the_file(server, warehouse_path, read)
+        assert not _reads_the_file(server, warehouse_path, read)  # kept in memory
+    server.extensions[queries.RECENT_KEY].clear()
+    assert _reads_the_file(server, warehouse_path, person)
+    assert not _reads_the_file(server, warehouse_path, ranking)  # from the shared cache
+
+
 def test_an_offices_ranking_and_bands_are_the_offices_rows(warehouse_path, read_con, quarter):
     """The office is a filter of the memoized category: checked against the mart directly."""
     start, category = quarter
