@@ -81,7 +81,7 @@ def _cache_config(settings: Settings) -> dict[str, Any]:
     """One cache per process in development; shared on disk by gunicorn's workers in production."""
     if settings.production:
         return {
-            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_TYPE": "dashboard.file_cache.SharedFileCache",
             "CACHE_DIR": str(settings.root / "cache"),
             "CACHE_THRESHOLD": 20000,
         }
