@@ -163,7 +163,9 @@ def my_view(path: Path, who: Asker, staff_id: str, period: str | None, lang: str
     if decoded is None:
         parts.append(pc.notice(t("me.no_scores", lang), "me-no-scores"))
     else:
-        parts += _period_sections(decoded, pq.person_period(path, who, staff_id, *decoded), lang)
+        bundle = pq.person_period(path, who, staff_id, *decoded)
+        steps = pq.score_steps(path, who, staff_id, *decoded)
+        parts += _period_sections(decoded, bundle | {"steps": steps}, lang)
     trend = page["trend"][OWN_TREND]
     parts += [
         section_title(t("me.section.trend", lang)),
@@ -411,8 +413,8 @@ def my_report(
     """The person's own tables for the period, one sheet each: nobody else's figures."""
     period_type, start = decoded
     page = pq.person_page(path, who, staff_id)
-    bundle = pq.person_period(path, who, staff_id, period_type, start)
-    indicators, steps = bundle["indicators"], bundle["steps"]
+    indicators = pq.person_period(path, who, staff_id, period_type, start)["indicators"]
+    steps = pq.score_steps(path, who, staff_id, period_type, start)
     trend = page["trend"][OWN_TREND]
     summary = []
     if len(steps):
