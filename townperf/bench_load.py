@@ -40,6 +40,8 @@ TIMEOUT_S = 30.0
 # What a reader types into a dropdown that searches on the server (the HR drill-down of more
 # than 500 people): staff ids have digits, so each term matches some of them.
 SEARCH_TERMS = tuple(f"{n:02d}" for n in range(3, 100, 7))
+# People sampled to learn the periods a drill-down view is asked for (`_chained_choices`).
+CHAINED_SAMPLES = 8
 
 
 def free_port() -> int:
@@ -293,6 +295,7 @@ def discover(port: int, cookie: str, pages: dict[str, str] = PAGES) -> tuple[lis
             continue
         scenarios.append(render)
         _search_choices(client, deps, components, page)
+        _chained_choices(client, deps, components, page)
         for dep in deps:
             outputs = _outputs(dep["output"])
             targets = outputs if isinstance(outputs, list) else [outputs]
@@ -372,6 +375,63 @@ def _search_choices(client: Client, deps: list[dict], components: dict, page: st
                 found.update({o["value"]: o for o in options if isinstance(o, dict)})
         if found:
             components[cid] = {**components[cid], "options": list(found.values())}
+
+
+def _chained_choices(client: Client, deps: list[dict], components: dict, page: str) -> None:
+    """A control whose options and value a callback sets from another control (the
+    drill-down's period, from the person picked) is empty in the layout, so the views behind
+    it would be measured without a choice (a person with no period: no indicators, no
+    records). Ask that callback for `CHAINED_SAMPLES` picks of its inputs, as a reader picking
+    would, and offer the values it chose (each person's default period)."""
+    rng = random.Random(0)
+    for dep in deps:
+        outputs = _outputs(dep["output"])
+        if not isinstance(outputs, list):
+            continue
+        set_by_dep = {(o["id"], o["property"]) for o in outputs}
+        wanted = dep["inputs"] + dep.get("state", [])
+        if not all(isinstance(w["id"], str) and w["id"] in components for w in wanted):
+            continue
+        for cid in {o["id"] for o in outputs}:
+            if not (isinstance(cid, str) and cid.startswith(f"{page}-") and cid in components):
+                continue
+            if not {(cid, "options"), (cid, "value")} <= set_by_dep:
+                continue
+            if components[cid].get("options"):
+                continue
+
+            picked: list = []
+            for _ in range(CHAINED_SAMPLES):
+                body = {
+                    "output": dep["output"],
+                    "outputs": outputs,
+                    "inputs": _picking_first(dep["inputs"], components, rng),
+                    "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
+                    "state": _picking_first(dep.get("state", []), components, None),
+                }
+                status, raw = client.post(UPDATE, json.dumps(body).encode())
+                if status == 200 and raw:
+                    value = json.loads(raw).get("response", {}).get(cid, {}).get("value")
+                    if value is not None and value not in picked:
+                        picked.append(value)
+            if picked:
+                options = [{"label": str(v), "value": v} for v in picked]
+                components[cid] = {**components[cid], "options": options}
+
+
+def _picking_first(items: list[dict], components: dict, rng: random.Random | None) -> list[dict]:
+    """The values of a callback's inputs: the first picked at random from its choices (when
+    `rng` is given), the others as the layout has them."""
+    return [
+        {
+            "id": i["id"],
+            "property": i["property"],
+            "value": rng.choice(_choices(components[i["id"]], i["property"]))
+            if rng is not None and n == 0
+            else components[i["id"]].get(i["property"]),
+        }
+        for n, i in enumerate(items)
+    ]
 
 
 # -- the load loop ----------------------------------------------------------------------------

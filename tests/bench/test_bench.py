@@ -154,6 +154,7 @@ def test_a_searched_directory_is_measured_through_its_search(tmp_path):
     from townperf.bench_load import BENCH_USER, dashboard_server, discover, login
     from townperf.generate import generate
     from townperf.settings import get_settings
+    from warehouse.store import connect_read
 
     exports = tmp_path / "exports"
     generate(exports, scale="county", towns=4, months=2)
@@ -171,6 +172,18 @@ def test_a_searched_directory_is_measured_through_its_search(tmp_path):
     content = next(s for s in scenarios if s.name == "people: people-content.children")
     people = next(i for i in content.inputs if i["property"] == "value")["choices"]
     assert len(people) > 20 and all(isinstance(p, str) and p for p in people)
+    # the view is asked for with a period, as after a person is picked: a scored one
+    periods = next(i for i in content.inputs if i["id"] == "people-period")["choices"]
+    con = connect_read(settings.warehouse_path)
+    try:
+        starts = con.execute(
+            "select distinct period_start from marts.fct_person_scores "
+            "where period_type = 'quarter'"
+        ).fetchall()
+    finally:
+        con.close()
+    scored = {f"quarter|{start}" for (start,) in starts}
+    assert periods and set(periods) <= scored
     search = next(s for s in scenarios if s.name == "people: people-person.options")
     typed = next(i for i in search.inputs if i["property"] == "search_value")["choices"]
     assert len(typed) > 1 and all(typed)
