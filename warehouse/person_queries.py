@@ -357,6 +357,18 @@ def monthly_category_medians(path: Path) -> pd.DataFrame:
     )
 
 
+def _in_period(name: str, mart: str) -> str:
+    """A CTE of the person's rows of a mart in the period, taken before any join (the module's
+    note on `materialized`)."""
+    return f"""{name} as materialized (
+            select *
+            from marts.{mart}
+            where staff_id = $staff_id
+              and period_type = $period_type
+              and period_start = $period_start
+        )"""
+
+
 def _person_indicators(
     path: Path, staff_id: str, period_type: str, period_start: date
 ) -> pd.DataFrame:
@@ -371,14 +383,8 @@ def _person_indicators(
     """
     _check_period_type(period_type)
     mine = _query(
-        """
-        with mine as materialized (
-            select *
-            from marts.fct_indicator_values
-            where staff_id = $staff_id
-              and period_type = $period_type
-              and period_start = $period_start
-        ),
+        f"""
+        with {_in_period("mine", "fct_indicator_values")},
         weighted as (
             select
                 mine.role_category,
@@ -443,21 +449,9 @@ def _score_steps(path: Path, staff_id: str, period_type: str, period_start: date
     """
     _check_period_type(period_type)
     return _query(
-        """
-        with values as materialized (
-            select *
-            from marts.fct_indicator_values
-            where staff_id = $staff_id
-              and period_type = $period_type
-              and period_start = $period_start
-        ),
-        score as materialized (
-            select *
-            from marts.fct_person_scores
-            where staff_id = $staff_id
-              and period_type = $period_type
-              and period_start = $period_start
-        ),
+        f"""
+        with {_in_period("values", "fct_indicator_values")},
+        {_in_period("score", "fct_person_scores")},
         mine as (
             select v.*, i.kind = 'rating' as is_qualitative, w.weight::double as weight
             from values as v
