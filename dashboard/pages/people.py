@@ -24,7 +24,7 @@ from dashboard.components.export import to_xlsx_bytes
 from dashboard.components.formatting import is_missing, period_label
 from dashboard.components.layout import chart_card, lazy_tables, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
-from dashboard.components.table import Column
+from dashboard.components.table import Column, row_dicts
 from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, current_lang, pick, t
 from warehouse import person_queries as pq
@@ -590,7 +590,7 @@ INDICATOR_EXPORT_COLUMNS = [
 
 
 def _indicator_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
-    rows = indicators.to_dict("records")
+    rows = row_dicts(indicators)
     return indicators.assign(
         indicator=[pick(r, "name", lang) for r in rows],
         part=[
@@ -667,7 +667,7 @@ RANK_COLUMNS = [
 
 def _rank_table(scores: pd.DataFrame, period_type: str, lang: str) -> pd.DataFrame:
     ordered = scores.iloc[::-1]
-    rows = ordered.to_dict("records")
+    rows = row_dicts(ordered)
     return ordered.assign(
         period=[period_label(period_type, r["period_start"], lang) for r in rows],
         rank=[
@@ -710,7 +710,7 @@ def _ratings_wide(ratings: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[
     )
     # One pass in Python: pivot_table cost more than the query behind it.
     rows: dict[tuple, dict] = {}
-    for rating in ratings.to_dict("records"):
+    for rating in row_dicts(ratings):
         key = (rating["period_start"], rating["period_type"], rating["period_label"])
         row = rows.setdefault(
             key, {"period_start": key[0], "period_type": key[1], "period_label": key[2]}
@@ -745,7 +745,7 @@ FEEDBACK_COLUMNS = [
 
 
 def _feedback_table(feedback: pd.DataFrame, lang: str) -> pd.DataFrame:
-    rows = feedback.to_dict("records")
+    rows = row_dicts(feedback)
     return feedback.assign(
         kind=[pc.value_name(r["kind"], lang) for r in rows],
         outcome=[pc.value_name(r["outcome"], lang) for r in rows],
@@ -779,7 +779,7 @@ RESULT_COLUMNS = [
 
 
 def _results_table(results: pd.DataFrame, lang: str) -> pd.DataFrame:
-    rows = results.to_dict("records")
+    rows = row_dicts(results)
     return results.assign(
         recommended=[pc.grade_name(r["recommended_grade"], lang) for r in rows],
         final=[pc.grade_name(r["final_grade"], lang) for r in rows],

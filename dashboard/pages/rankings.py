@@ -21,7 +21,7 @@ from dashboard.components.export import to_xlsx_bytes
 from dashboard.components.formatting import markdown_link
 from dashboard.components.layout import chart_card, lazy_tables, page_header, section_title
 from dashboard.components.layout import warehouse_missing as warehouse_missing_notice
-from dashboard.components.table import Column
+from dashboard.components.table import Column, row_dicts
 from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, current_lang, t
 from warehouse import person_queries as pq
@@ -200,7 +200,7 @@ def _split(table: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             pc.rank_of(rank, n)
             for rank, n in zip(table["rank_in_office"], table["n_in_office"], strict=True)
         ],
-        flags=[_flags(row, lang) for row in table.to_dict("records")],
+        flags=[_flags(row, lang) for row in row_dicts(table)],
         grade=[pc.grade_name(g, lang) for g in table["grade_recommendation"]],
     )
     insufficient = table["insufficient_data"].fillna(True).astype(bool)

@@ -143,6 +143,37 @@ def test_grid_records_are_json_ready_whatever_the_column_types():
     json.dumps(records(mixed))  # nothing left that JSON cannot carry
 
 
+
+def test_row_dicts_hold_what_to_dict_holds_for_every_column_type():
+    """The page builders iterate rows through `row_dicts`; their rules read the same values
+    as pandas' own records (NaN, NA and None where pandas has them, Timestamps, numpy types
+    boxed alike)."""
+    import numpy as np
+
+    from dashboard.components.table import row_dicts
+
+    frame = pd.DataFrame(
+        {
+            "name": pd.array(["甲", None, "乙"], dtype="string[pyarrow]"),
+            "label": ["a", None, "c"],
+            "score": [81.5, np.nan, 60.0],
+            "rank": pd.array([3, None, 1], dtype="Int64"),
+            "n": [1, 2, 3],
+            "day": [date(2026, 7, 1), None, date(2026, 8, 1)],
+            "at": pd.to_datetime(["2026-07-01 08:30:00", None, "2026-08-01 00:00:00"]),
+            "flag": [True, False, True],
+        }
+    )
+    expected = frame.to_dict("records")
+    found = row_dicts(frame)
+    assert len(found) == len(expected) == 3
+    for mine, theirs in zip(found, expected, strict=True):
+        assert list(mine) == list(theirs)
+        for key, value in theirs.items():
+            assert type(mine[key]) is type(value), key
+            assert mine[key] == value or (pd.isna(mine[key]) and pd.isna(value)), key
+    assert row_dicts(frame.iloc[0:0]) == []
+
 TREND = pd.DataFrame(
     {
         "period_start": [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)],
