@@ -143,7 +143,6 @@ def test_grid_records_are_json_ready_whatever_the_column_types():
     json.dumps(records(mixed))  # nothing left that JSON cannot carry
 
 
-
 def test_row_dicts_hold_what_to_dict_holds_for_every_column_type():
     """The page builders iterate rows through `row_dicts`; their rules read the same values
     as pandas' own records (NaN, NA and None where pandas has them, Timestamps, numpy types
@@ -173,6 +172,7 @@ def test_row_dicts_hold_what_to_dict_holds_for_every_column_type():
             assert type(mine[key]) is type(value), key
             assert mine[key] == value or (pd.isna(mine[key]) and pd.isna(value)), key
     assert row_dicts(frame.iloc[0:0]) == []
+
 
 TREND = pd.DataFrame(
     {
