@@ -165,7 +165,7 @@ def my_view(path: Path, who: Asker, staff_id: str, period: str | None, lang: str
     else:
         bundle = pq.person_period(path, who, staff_id, *decoded)
         steps = pq.score_steps(path, who, staff_id, *decoded)
-        parts += _period_sections(decoded, bundle | {"steps": steps}, lang)
+        parts += _period_sections(decoded, bundle, steps, lang)
     trend = page["trend"][OWN_TREND]
     parts += [
         section_title(t("me.section.trend", lang)),
@@ -207,10 +207,12 @@ def _identity(profile: pd.Series, lang: str) -> html.Div:
     )
 
 
-def _period_sections(decoded: tuple[str, date], bundle: dict, lang: str) -> list:
+def _period_sections(
+    decoded: tuple[str, date], bundle: dict, steps: pd.DataFrame, lang: str
+) -> list:
     period_type, start = decoded
     cards = pc.score_cards("me", bundle["scores"], start, lang, ranks=False)
-    steps, indicators = bundle["steps"], bundle["indicators"]
+    indicators = bundle["indicators"]
     if cards is None or steps.empty:
         return [pc.notice(t("me.no_scores", lang), "me-no-scores")]
     step = steps.iloc[0]
