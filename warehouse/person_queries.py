@@ -339,15 +339,15 @@ def _person_trend(path: Path, staff_id: str) -> pd.DataFrame:
         {"staff_id": staff_id},
     )
     medians = monthly_category_medians(path)
-    return _beside(mine, medians, ["period_start", "role_category"], {"category_median": None})
+    return _beside(mine, medians, ["period_start", "role_category"], ["category_median"])
 
 
 def _beside(
-    mine: pd.DataFrame, other: pd.DataFrame, on: list[str], columns: dict[str, str | None]
+    mine: pd.DataFrame, other: pd.DataFrame, on: list[str], columns: list[str]
 ) -> pd.DataFrame:
-    """`mine` with `other`'s numeric `columns` (renamed where a new name is given) matched on
-    `on`, NaN where `other` has no match: a left join through a dictionary. `mine` is one
-    person's few rows, and pandas' merge took milliseconds to join them."""
+    """`mine` with `other`'s numeric `columns` matched on `on`, NaN where `other` has no match:
+    a left join through a dictionary. `mine` is one person's few rows, and pandas' merge took
+    milliseconds to join them."""
     found = dict(
         zip(
             zip(*(other[c] for c in on), strict=True),
@@ -357,13 +357,14 @@ def _beside(
     )
     matched = [found.get(key) for key in zip(*(mine[c] for c in on), strict=True)]
     # as merge: the column's own type, or float with NaN where a row found no match
-    dtypes = {c: other[c].dtype if None not in matched else "float64" for c in columns}
+    unmatched = None in matched
     return mine.assign(
         **{
-            (new or old): pd.Series(
-                [None if m is None else m[n] for m in matched], dtype=dtypes[old]
+            column: pd.Series(
+                [None if m is None else m[n] for m in matched],
+                dtype="float64" if unmatched else other[column].dtype,
             ).to_numpy()
-            for n, (old, new) in enumerate(columns.items())
+            for n, column in enumerate(columns)
         }
     )
 
@@ -450,20 +451,18 @@ def _person_indicators(
         path,
         {"staff_id": staff_id, "period_type": period_type, "period_start": period_start},
     )
-    medians = {
-        "median_value": "category_median_value",
-        "median_score": "category_median_score",
-        "people": "category_people",
-    }
-    joined = _beside(
-        mine,
-        indicator_medians(path, period_type, period_start),
-        ["role_category", "indicator_code"],
-        medians,
+    medians = indicator_medians(path, period_type, period_start).rename(
+        columns={
+            "median_value": "category_median_value",
+            "median_score": "category_median_score",
+            "people": "category_people",
+        }
     )
+    added = ["category_median_value", "category_median_score", "category_people"]
+    joined = _beside(mine, medians, ["role_category", "indicator_code"], added)
     spread = ["effective_weight", "contribution"]
     own = [c for c in mine.columns if c != "role_category" and c not in spread]
-    return joined[own + list(medians.values()) + spread]
+    return joined[own + added + spread]
 
 
 def _score_steps(path: Path, staff_id: str, period_type: str, period_start: date) -> pd.DataFrame:
