@@ -347,32 +347,11 @@ def _search_choices(client: Client, deps: list[dict], components: dict, page: st
         wanted = dep["inputs"] + dep.get("state", [])
         if cid not in components or not all(w["id"] in components for w in wanted):
             continue
-
-        def values(items: list[dict], term: str) -> list[dict]:
-            return [
-                {
-                    "id": i["id"],
-                    "property": i["property"],
-                    "value": term
-                    if i["property"] == "search_value"
-                    else components[i["id"]].get(i["property"]),
-                }
-                for i in items
-            ]
-
         found: dict = {}
         for term in SEARCH_TERMS:
-            body = {
-                "output": dep["output"],
-                "outputs": target,
-                "inputs": values(dep["inputs"], term),
-                "changedPropIds": [f"{cid}.search_value"],
-                "state": values(dep.get("state", []), term),
-            }
-            status, raw = client.post(UPDATE, json.dumps(body).encode())
-            if status == 200 and raw:
-                options = json.loads(raw).get("response", {}).get(cid, {}).get("options") or []
-                found.update({o["value"]: o for o in options if isinstance(o, dict)})
+            answer = _ask(client, dep, target, components, (cid, "search_value"), term)
+            options = answer.get(cid, {}).get("options") or []
+            found.update({o["value"]: o for o in options if isinstance(o, dict)})
         if found:
             components[cid] = {**components[cid], "options": list(found.values())}
 
@@ -381,8 +360,8 @@ def _chained_choices(client: Client, deps: list[dict], components: dict, page: s
     """A control whose options and value a callback sets from another control (the
     drill-down's period, from the person picked) is empty in the layout, so the views behind
     it would be measured without a choice (a person with no period: no indicators, no
-    records). Ask that callback for `CHAINED_SAMPLES` picks of its inputs, as a reader picking
-    would, and offer the values it chose (each person's default period)."""
+    records). Ask that callback for `CHAINED_SAMPLES` picks of its first input, as a reader
+    picking would, and offer the values it chose (each person's default period)."""
     rng = random.Random(0)
     for dep in deps:
         outputs = _outputs(dep["output"])
@@ -392,6 +371,7 @@ def _chained_choices(client: Client, deps: list[dict], components: dict, page: s
         wanted = dep["inputs"] + dep.get("state", [])
         if not all(isinstance(w["id"], str) and w["id"] in components for w in wanted):
             continue
+        first = dep["inputs"][0]
         for cid in {o["id"] for o in outputs}:
             if not (isinstance(cid, str) and cid.startswith(f"{page}-") and cid in components):
                 continue
@@ -399,39 +379,52 @@ def _chained_choices(client: Client, deps: list[dict], components: dict, page: s
                 continue
             if components[cid].get("options"):
                 continue
-
             picked: list = []
             for _ in range(CHAINED_SAMPLES):
-                body = {
-                    "output": dep["output"],
-                    "outputs": outputs,
-                    "inputs": _picking_first(dep["inputs"], components, rng),
-                    "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
-                    "state": _picking_first(dep.get("state", []), components, None),
-                }
-                status, raw = client.post(UPDATE, json.dumps(body).encode())
-                if status == 200 and raw:
-                    value = json.loads(raw).get("response", {}).get(cid, {}).get("value")
-                    if value is not None and value not in picked:
-                        picked.append(value)
+                choice = rng.choice(_choices(components[first["id"]], first["property"]))
+                answer = _ask(
+                    client, dep, outputs, components, (first["id"], first["property"]), choice
+                )
+                value = answer.get(cid, {}).get("value")
+                if value is not None and value not in picked:
+                    picked.append(value)
             if picked:
                 options = [{"label": str(v), "value": v} for v in picked]
                 components[cid] = {**components[cid], "options": options}
 
 
-def _picking_first(items: list[dict], components: dict, rng: random.Random | None) -> list[dict]:
-    """The values of a callback's inputs: the first picked at random from its choices (when
-    `rng` is given), the others as the layout has them."""
-    return [
-        {
-            "id": i["id"],
-            "property": i["property"],
-            "value": rng.choice(_choices(components[i["id"]], i["property"]))
-            if rng is not None and n == 0
-            else components[i["id"]].get(i["property"]),
-        }
-        for n, i in enumerate(items)
-    ]
+def _ask(
+    client: Client,
+    dep: dict,
+    outputs: object,
+    components: dict,
+    changed: tuple[str, str],
+    value: object,
+) -> dict:
+    """A callback's answer ({component id: {property: value}}, empty on failure) when the input
+    `changed` takes `value` and every other input and state keeps the layout's value."""
+
+    def values(items: list[dict]) -> list[dict]:
+        return [
+            {
+                "id": i["id"],
+                "property": i["property"],
+                "value": value
+                if (i["id"], i["property"]) == changed
+                else components[i["id"]].get(i["property"]),
+            }
+            for i in items
+        ]
+
+    body = {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": values(dep["inputs"]),
+        "changedPropIds": [f"{changed[0]}.{changed[1]}"],
+        "state": values(dep.get("state", [])),
+    }
+    status, raw = client.post(UPDATE, json.dumps(body).encode())
+    return json.loads(raw).get("response", {}) if status == 200 and raw else {}
 
 
 # -- the load loop ----------------------------------------------------------------------------
