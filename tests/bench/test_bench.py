@@ -123,6 +123,43 @@ def test_duckdb_sql_is_ported_to_postgres():
     assert "int128" not in out and "hugeint" not in out
 
 
+def test_latest_version_is_ported_as_distinct_on_and_keeps_the_same_rows():
+    """`qualify row_number() … = 1` goes to PostgreSQL as `distinct on`, which it can estimate;
+    run in DuckDB (which reads both forms), the ported query picks the same row per key, nulls
+    in the order sorting last as DuckDB sorts them."""
+    sqlglot = pytest.importorskip("sqlglot")
+    import duckdb
+
+    from townperf.bench_postgres import _rewrite
+
+    sql = (
+        "select *, sum(v) over (partition by k) as total from t where v > 0 "
+        "qualify row_number() over (partition by k, j order by seq desc, r desc) = 1"
+    )
+    tree = _rewrite(sqlglot.parse_one(sql, read="duckdb"))
+    pg = tree.sql(dialect="postgres").lower()
+    assert "distinct on (k, j)" in pg and "row_number" not in pg
+    assert "order by k, j, seq desc nulls last, r desc nulls last" in pg
+
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select * from (values "
+        "('a', 1, 5, 1, 2), ('a', 1, null, 2, 3), ('a', 1, 5, 3, 1), ('a', 2, 1, 1, 4),"
+        "('b', 1, 2, 1, 0), ('b', 1, 2, 2, 6), (null, 1, 1, 1, 7), (null, 1, 4, 1, 8)"
+        ") v(k, j, seq, r, v)"
+    )
+    ported = con.sql(tree.sql(dialect="duckdb")).fetchall()
+    original = con.sql(sql).fetchall()
+    assert sorted(ported, key=str) == sorted(original, key=str)
+    assert len(original) == 4  # one per (k, j), the zero-valued row filtered first
+
+    # any other qualify is left to sqlglot's own translation
+    other = "select * from t qualify rank() over (partition by k order by seq) = 1"
+    assert "distinct on" not in _rewrite(sqlglot.parse_one(other, read="duckdb")).sql(
+        dialect="postgres"
+    ).lower()
+
+
 def test_stage_peaks_count_child_processes():
     """The ingest reads on child processes: a stage's peak must include their memory."""
     import subprocess
