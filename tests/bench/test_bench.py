@@ -155,8 +155,8 @@ def test_latest_version_is_ported_as_distinct_on_and_keeps_the_same_rows():
 
     # any other qualify is left to sqlglot's own translation
     other = "select * from t qualify rank() over (partition by k order by seq) = 1"
-    ported = _rewrite(sqlglot.parse_one(other, read="duckdb")).sql(dialect="postgres")
-    assert "distinct on" not in ported.lower()
+    translated = _rewrite(sqlglot.parse_one(other, read="duckdb")).sql(dialect="postgres")
+    assert "distinct on" not in translated.lower()
 
 
 def test_stage_peaks_count_child_processes():
