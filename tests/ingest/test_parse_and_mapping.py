@@ -27,10 +27,32 @@ def test_datetime_formats_real_exports_use(text, expected):
     assert str(parsed.iloc[0]) == expected
 
 
-@pytest.mark.parametrize("text", ["2025-13-45", "2025-02-30", "无", "2025-06-31 25:61:00"])
+@pytest.mark.parametrize(
+    "text",
+    ["2025-13-45", "2025-02-30", "无", "2025-06-31 25:61:00", "2025-03-04 23:59:60", "2025-03-04x"],
+)
 def test_impossible_dates_are_not_guessed(text):
     parsed = parse_column(pd.Series([text]), _col("approvals", "received_at"))
     assert pd.isna(parsed.iloc[0])
+
+
+def test_a_column_mixing_formats_parses_each_cell_with_a_format_that_fits_it():
+    """The column's own format is tried first; a cell it does not fit takes the next that
+    does, and the values keep the rows' index."""
+    cells = ["2025-03-04 09:12:00"] * 60 + ["2025/3/5 10:00", "20250306", "2025.03.07", "", "x"]
+    index = pd.RangeIndex(100, 100 + len(cells))
+    parsed = parse_column(pd.Series(cells, index=index), _col("approvals", "received_at"))
+    assert parsed.index.equals(index)
+    assert [str(v) for v in parsed.iloc[59:63]] == [
+        "2025-03-04 09:12:00",
+        "2025-03-05 10:00:00",
+        "2025-03-06 00:00:00",
+        "2025-03-07 00:00:00",
+    ]
+    assert parsed.iloc[63:].isna().all()
+    # a date column keeps the day of a cell written with its time
+    day = parse_column(pd.Series(["2025-03-04 09:12", "2025-03-05"]), _col("cases", "filed_at"))
+    assert [str(v) for v in day] == ["2025-03-04 00:00:00", "2025-03-05 00:00:00"]
 
 
 def test_parse_frame_reports_each_bad_cell_with_its_header():
