@@ -418,11 +418,12 @@ def _rewrite(tree):
 
 def _latest_per_key(select):
     """The window of `qualify row_number() over (partition by … order by …) = 1`, if that is
-    the select's qualify (and the select has no order or limit of its own); else None."""
+    the select's qualify (and the select has no order, limit or distinct of its own); else
+    None."""
     from sqlglot import exp
 
     qualify = select.args.get("qualify")
-    if qualify is None or select.args.get("order") or select.args.get("limit"):
+    if qualify is None or any(select.args.get(k) for k in ("order", "limit", "distinct")):
         return None
     cond = qualify.this
     if not (isinstance(cond, exp.EQ) and isinstance(cond.this, exp.Window)):
