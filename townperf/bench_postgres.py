@@ -399,8 +399,9 @@ def _rewrite(tree):
                     parts[n.name].copy() if isinstance(n, exp.Column) and n.name in parts else n
                 )
             )
-        if isinstance(node, exp.Select) and _latest_per_key(node) is not None:
-            node = _distinct_on(node)
+        window = _latest_per_key(node) if isinstance(node, exp.Select) else None
+        if window is not None:
+            node = _distinct_on(node, window)
         # group by all: the select list's expressions that hold no aggregate, by position
         if isinstance(node, exp.Select) and isinstance(node.args.get("group"), exp.Group):
             group = node.args["group"]
@@ -439,15 +440,15 @@ def _latest_per_key(select):
     return window
 
 
-def _distinct_on(select):
+def _distinct_on(select, window):
     """DuckDB's `qualify row_number() … = 1` as PostgreSQL's own idiom, `distinct on (key) …
     order by key, …`: the same rows (one per key, the first in the window's order), but
     PostgreSQL estimates a distinct-on by the key's distinct values, where it guesses a
     filtered window's rows at a fraction of the table (a county's 127,000 ratings as 461),
-    plans the joins above for a few hundred rows and takes minutes (110 s for one model)."""
+    plans the joins above for a few hundred rows and takes minutes (110 s for one model).
+    `window` is the qualify's, as `_latest_per_key` found it."""
     from sqlglot import exp
 
-    window = _latest_per_key(select)
     keys = [key.copy() for key in window.args["partition_by"]]
     order = [exp.Ordered(this=key.copy(), nulls_first=False) for key in keys]
     if window.args.get("order"):
