@@ -104,7 +104,7 @@ def read_counts(served: Path) -> tuple[int, int]:
 
 
 class Readers:
-    """A dashboard's worth of reads beside whatever the test does: `read_counts` every 0.25 s in
+    """A dashboard's worth of reads beside whatever the test does: `read_counts` every 0.05 s in
     a background thread, keeping each answer and any error met."""
 
     def __init__(self, served: Path) -> None:
@@ -128,7 +128,7 @@ class Readers:
                 self.answers.append(read_counts(self.served))
             except Exception as exc:  # every failure is a finding, kept for the test to show
                 self.errors.append(f"{type(exc).__name__}: {exc}")
-            self._stop.wait(0.25)
+            self._stop.wait(0.05)
 
 
 def copy_home(baseline: Path, exports: Path, home: Path, names) -> Path:

@@ -68,22 +68,31 @@ def kill_chain(tmp_path_factory, baseline_home, small_exports):
     )
     served = home / "warehouse.duckdb"
     held = connect_read(served)
-    after = {}
+    after, reads = {}, {}
     with Readers(served) as readers:
         for point in KILL_POINTS:
+            before = len(readers.answers)
             kill_at(home, point)
+            reads[point] = len(readers.answers) - before
             after[point] = SimpleNamespace(
                 scores=served_scores(home),
                 loads=served_loads(home),
                 places=_places(home, small_exports),
                 work_file_left=served.with_name("warehouse.duckdb.next").exists(),
             )
+        before = len(readers.answers)
         final = start_refresh(home)
         final.wait(300)
+        reads["final"] = len(readers.answers) - before
     held_files = held.execute("select count(*) from raw.loads where status = 'loaded'").fetchall()
     held.close()
     return SimpleNamespace(
-        home=home, after=after, final=final, readers=readers, held_files=held_files[0][0]
+        home=home,
+        after=after,
+        final=final,
+        readers=readers,
+        reads=reads,
+        held_files=held_files[0][0],
     )
 
 
@@ -132,7 +141,9 @@ def test_sigkill_at_any_point_leaves_a_complete_warehouse_and_loses_nothing(
 def test_readers_keep_answering_while_refreshes_run_and_die(kill_chain):
     readers = kill_chain.readers
     assert not readers.errors, readers.errors[:3]
-    assert len(readers.answers) > 100
+    # readers were answered while every refresh ran, whichever point it was killed at (a count
+    # per run, not a total: a faster machine finishes the chain with fewer reads)
+    assert all(n > 0 for n in kill_chain.reads.values()), kill_chain.reads
     assert all(scores > 0 for scores, _ in readers.answers), "a reader saw no scores"
     files_seen = [files for _, files in readers.answers]
     # the old warehouse, then the new one: never anything in between, never back
