@@ -9,9 +9,20 @@ tests/security/test_live_servers.py checks the header on a real gunicorn, so a g
 that renames this method fails a test instead of bringing the banner back unnoticed.
 """
 
+import os
+
 from gunicorn.http import wsgi
 
 wsgi_app = "dashboard.app:server"
+
+# One worker per core, each answering one request at a time, all taking the next request from
+# the one listening socket: a dashboard answer is CPU work under the GIL, so more answers in
+# flight than cores only share the cores and lengthen the slowest. At county scale, 20 clients
+# that never pause: sync workers p95 about 200 ms, two workers of four threads each about
+# 400 ms (BENCHMARKS.md). Sync workers keep no connection open between requests and expect a
+# buffering reverse proxy in front for slow clients, as any public deployment has.
+worker_class = "sync"
+workers = os.cpu_count() or 2
 
 _default_headers = wsgi.Response.default_headers
 

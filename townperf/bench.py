@@ -61,8 +61,7 @@ class BenchOptions:
     clients: int = 20
     duration_s: float = 30.0
     think_s: float = 0.0
-    workers: int = 2
-    threads: int = 4
+    workers: int | None = None  # gunicorn.conf.py's: one per core
     postgres: bool = True
     command: str = ""
     extra: dict = field(default_factory=dict)
@@ -192,7 +191,6 @@ def run_scale(scale: str, options: BenchOptions, work: Path, log: Log) -> dict:
         options.duration_s,
         options.think_s,
         options.workers,
-        options.threads,
     )
     peaks["dashboard_server"] = dash["server_peak_rss_mb"]
     r |= {

@@ -1,14 +1,16 @@
 """Dashboard latency under concurrent clients, as `townperf bench` measures it.
 
-The dashboard is served the production way (gunicorn, `dashboard.app:server`) on 127.0.0.1 and
-a free port. A signed-in leader's session drives it with plain HTTP, as the browser would: the
-page router callback renders each page's layout (`/_dash-update-component` with the page's
-path), and each of the page's own callbacks is fired with values taken from the options the
-layout offers. Callbacks are found at run time from `/_dash-dependencies` and the rendered
+The dashboard is served the production way (gunicorn with the repository's `gunicorn.conf.py`,
+as the README deploys it: sync workers, one per core unless told) on 127.0.0.1 and a free
+port. A signed-in leader's session drives it with plain HTTP, as the browser would: the page
+router callback renders each page's layout (`/_dash-update-component` with the page's path),
+and each of the page's own callbacks is fired with values taken from the options the layout
+offers. Callbacks are found at run time from `/_dash-dependencies` and the rendered
 layouts, so pages added later are measured without changing the bench; a page that is not
 there (yet) is reported as missing rather than counted as an error.
 
-N clients then loop for a fixed time, each with its own keep-alive connection, every request
+N clients then loop for a fixed time, each on its own connection (kept alive where the server
+keeps it; sync workers close it after each answer, so a client pays a new one), every request
 timed; anything but a 2xx answer (or no answer within the timeout) is an error.
 """
 
@@ -18,6 +20,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -55,11 +58,13 @@ class Server:
     port: int
     process: subprocess.Popen
     log: Path
+    log_start: int = 0  # where this server's lines begin in the (appended) log
 
 
 @contextmanager
-def dashboard_server(home: Path, workers: int = 2, threads: int = 4) -> Iterator[Server]:
-    """gunicorn serving the dashboard of `home` on 127.0.0.1, stopped on exit."""
+def dashboard_server(home: Path, workers: int | None = None) -> Iterator[Server]:
+    """gunicorn serving the dashboard of `home` on 127.0.0.1 as `gunicorn.conf.py` sets it up
+    (`workers` overrides its count), stopped on exit."""
     port = free_port()
     log = home / "logs" / "bench-gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -75,14 +80,9 @@ def dashboard_server(home: Path, workers: int = 2, threads: int = 4) -> Iterator
         "-m",
         "gunicorn",
         "--config",
-        str(REPO_ROOT / "gunicorn.conf.py"),  # as the README serves it (no Server banner)
+        str(REPO_ROOT / "gunicorn.conf.py"),  # as the README serves it: its workers, no banner
         "--no-control-socket",  # gunicorn 27's shared ~/.gunicorn socket: two benches would clash
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
+        *(["--workers", str(workers)] if workers else []),
         "--bind",
         f"127.0.0.1:{port}",
         "--timeout",
@@ -90,8 +90,9 @@ def dashboard_server(home: Path, workers: int = 2, threads: int = 4) -> Iterator
         "dashboard.app:server",
     ]
     with log.open("ab") as fh:
+        start = fh.tell()
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=fh, stderr=fh)
-    server = Server(port, proc, log)
+    server = Server(port, proc, log, start)
     try:
         _wait_ready(server)
         yield server
@@ -211,7 +212,7 @@ def _is_export(targets: list[dict]) -> bool:
 
 
 class Client:
-    """One keep-alive connection with the session cookie."""
+    """One connection with the session cookie, opened again when the server closed it."""
 
     def __init__(self, port: int, cookie: str) -> None:
         self.port = port
@@ -501,6 +502,18 @@ def run_load(
     return result
 
 
+def serving(server: Server) -> str:
+    """What serves the dashboard, as gunicorn reports it: its worker class (from its start-up
+    log) and how many workers its master runs (the config's choice, or `--workers`)."""
+    import psutil
+
+    with server.log.open("rb") as fh:
+        fh.seek(server.log_start)
+        found = re.search(rb"Using worker: (\S+)", fh.read())
+    kind = found.group(1).decode() if found else "unknown"
+    return f"gunicorn, {len(psutil.Process(server.process.pid).children())} {kind} workers"
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants."""
     import psutil
@@ -549,8 +562,7 @@ def measure_dashboard(
     clients: int,
     duration_s: float,
     think_s: float = 0.0,
-    workers: int = 2,
-    threads: int = 4,
+    workers: int | None = None,
 ) -> dict:
     """Serve `home`'s warehouse, sign in as a leader, and load the pages for `duration_s`."""
     import numpy as np
@@ -559,7 +571,8 @@ def measure_dashboard(
 
     password = secrets.token_urlsafe(16)
     users.add_user(home, BENCH_USER, password, "leader")
-    with dashboard_server(home, workers, threads) as server, PeakSampler(server.process.pid) as rss:
+    with dashboard_server(home, workers) as server, PeakSampler(server.process.pid) as rss:
+        served_by = serving(server)
         cookie = login(server.port, BENCH_USER, password)
         scenarios, missing = discover(server.port, cookie)
         if not scenarios:
@@ -574,7 +587,7 @@ def measure_dashboard(
         "clients": clients,
         "duration_s": load.seconds,
         "think_s": think_s,
-        "server": f"gunicorn {workers} workers x {threads} threads",
+        "server": served_by,
         "requests": load.requests,
         "requests_per_s": load.requests / load.seconds if load.seconds else 0.0,
         "errors": load.errors,

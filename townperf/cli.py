@@ -507,7 +507,10 @@ def bench(
     think: Annotated[
         float, typer.Option(help="Mean pause between a client's requests, seconds.")
     ] = 0.0,
-    workers: Annotated[int, typer.Option(help="gunicorn workers serving the dashboard.")] = 2,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="gunicorn workers serving the dashboard (default: one per core)."),
+    ] = None,
     no_postgres: Annotated[
         bool, typer.Option("--no-postgres", help="Skip the PostgreSQL peer build.")
     ] = False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -70,6 +71,9 @@ def test_json_has_every_key_with_sane_values(tiny_run):
     assert r["requests"] > 0
     assert 0 < r["latency_p50_ms"] <= r["latency_p95_ms"] <= r["latency_p99_ms"]
     assert "overview" in r["latency_by_page"]
+    # served as the README deploys it (gunicorn.conf.py): sync workers, one per core, as the
+    # server's own start-up log and process tree say
+    assert r["server"] == f"gunicorn, {os.cpu_count()} sync workers"
     assert r["postgres_build_s"] is None and r["duckdb_speedup_over_postgres"] is None
 
 
@@ -202,7 +206,7 @@ def test_a_searched_directory_is_measured_through_its_search(tmp_path):
     assert pipeline.refresh(settings).status == "success"
     password = secrets.token_urlsafe(16)
     users.add_user(settings.root, BENCH_USER, password, "leader")
-    with dashboard_server(settings.root, 1, 2) as server:
+    with dashboard_server(settings.root, 1) as server:
         scenarios, missing = discover(server.port, login(server.port, BENCH_USER, password))
     assert not missing
     content = next(s for s in scenarios if s.name == "people: people-content.children")
