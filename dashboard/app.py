@@ -172,10 +172,10 @@ def __getattr__(name: str) -> Any:
     """`dashboard.app:server` for gunicorn, built on first access, not at import (so in each
     worker, where the warm-up thread of dashboard.warmup then runs)."""
     if name in ("app", "server"):
-        from dashboard.warmup import start_warmup
+        from dashboard.warmup import BOOT_WAIT_S, start_warmup
 
         app = create_app()
-        start_warmup(app.server)
+        start_warmup(app.server, wait_s=BOOT_WAIT_S)
         globals().update(app=app, server=app.server)
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

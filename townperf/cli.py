@@ -362,7 +362,7 @@ def serve(
     """Serve the dashboard (development server; production: `gunicorn -c gunicorn.conf.py`)."""
     from dashboard.app import NoBannerRequestHandler, create_app
     from dashboard.auth import MissingSecretKey
-    from dashboard.warmup import start_warmup
+    from dashboard.warmup import BOOT_WAIT_S, start_warmup
 
     settings = _settings(home)
     try:
@@ -370,7 +370,7 @@ def serve(
     except MissingSecretKey as exc:
         err.print(f"dashboard not started: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
-    start_warmup(dashboard.server)
+    start_warmup(dashboard.server, wait_s=BOOT_WAIT_S)
     console.print(f"townperf dashboard on http://{host}:{port}  (data: {settings.root})")
     dashboard.run(host=host, port=port, debug=debug, request_handler=NoBannerRequestHandler)
 

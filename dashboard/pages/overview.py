@@ -114,6 +114,22 @@ def layout(**_query: str) -> html.Div:
     )
 
 
+def warm(path: Path) -> None:
+    """Memoize the queries of every period the page offers, newest first (dashboard.warmup):
+    a leader stepping back through months, or over to quarters and years, meets no cold query
+    after a refresh. Nothing is shown to anyone, so nothing is audited."""
+    kpis = queries.town_kpis(path)
+    queries.data_as_of(path)
+    queries.grade_distribution(path)
+    queries.utilization_status(path)
+    months = list(kpis["period_start"])
+    for period_type in queries.PERIOD_TYPES:
+        for period in sorted({period_containing(period_type, m) for m in months}, reverse=True):
+            queries.office_comparison(path, period_type, period)
+            queries.department_service(path, period_type, period)
+            queries.indicator_medians(path, period_type, period)
+
+
 # -- assessment results -----------------------------------------------------------------------
 
 GRADE_COLUMNS = [

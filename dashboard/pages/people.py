@@ -203,6 +203,12 @@ def export_records(n_clicks: int, indicator: str | None, staff_id: str | None, p
     return dcc.send_bytes(to_xlsx_bytes(sheets), filename)
 
 
+def warm(path: Path) -> None:
+    """Memoize the roster every view of the page checks its person against (dashboard.warmup).
+    Nothing is shown to anyone, so nothing is audited."""
+    pq.people_directory(path)
+
+
 # -- scope and periods ------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from dashboard.components.table import Column, row_dicts
 from dashboard.context import asker, warehouse_path
 from dashboard.i18n import category_name, current_lang, t
 from warehouse import person_queries as pq
-from warehouse.queries import WarehouseUnavailable
+from warehouse.queries import PERIOD_TYPES, WarehouseUnavailable
 from warehouse.scope import NO_OFFICE, Asker
 
 dash.register_page(
@@ -78,6 +78,20 @@ def layout(**_query: str) -> html.Div:
         ],
         className="rankings-page",
     )
+
+
+def warm(path: Path) -> None:
+    """Memoize the rankings of every category in every period the page offers, newest first
+    (dashboard.warmup); an office is a filter of its category's, so none is read apart.
+    Nothing is shown to anyone, so nothing is audited."""
+    categories = list(pq.role_categories(path)["role_category"])
+    pq.scored_offices(path)
+    everyone = Asker("leader")  # the whole category: what every asker's view is filtered from
+    for period_type in PERIOD_TYPES:
+        for start in pq.score_periods(path, period_type)["period_start"]:
+            for category in categories:
+                pq.rankings(path, everyone, period_type, start, category)
+                pq.composite_histogram(path, everyone, period_type, start, category)
 
 
 @callback(

@@ -53,3 +53,35 @@ def test_the_default_views_of_results_and_data_are_memoized_without_auditing(bui
     assert not _opens_the_warehouse(server, results_default)
     assert not _opens_the_warehouse(server, data_default)
     assert _audit_rows(built_home) == audited  # nobody viewed anything
+
+
+def test_every_period_of_the_overview_and_of_the_rankings_is_memoized(built_home):
+    """Past the default view: a leader stepping back to the oldest quarter of the overview, or
+    to an office's ranking in the oldest year, meets no cold query after a warm-up."""
+    from warehouse import person_queries as pq
+    from warehouse.scope import Asker
+
+    overview = page_module("/")
+
+    def oldest_quarter_of_the_overview(path: Path) -> None:
+        first_month = min(queries.town_kpis(path)["period_start"])
+        quarter = overview.period_containing("quarter", first_month)
+        overview.comparison(path, "quarter", quarter, "en")
+
+    def an_office_ranking_in_the_oldest_year(path: Path) -> None:
+        year = pq.score_periods(path, "year")["period_start"].iloc[-1]
+        category = pq.role_categories(path)["role_category"].iloc[-1]
+        office = pq.scored_offices(path)[-1]
+        hr = Asker("hr")
+        pq.rankings(path, hr, "year", year, category, office)
+        pq.composite_histogram(path, hr, "year", year, category, office)
+
+    views = (oldest_quarter_of_the_overview, an_office_ranking_in_the_oldest_year)
+    cold = create_app(get_settings(built_home)).server
+    assert all(_opens_the_warehouse(cold, view) for view in views)  # the control
+
+    server = create_app(get_settings(built_home)).server
+    audited = _audit_rows(built_home)
+    assert {"pages.overview", "pages.rankings", "pages.people"} <= set(warm_once(server))
+    assert not any(_opens_the_warehouse(server, view) for view in views)
+    assert _audit_rows(built_home) == audited
