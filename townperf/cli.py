@@ -370,7 +370,8 @@ def serve(
     except MissingSecretKey as exc:
         err.print(f"dashboard not started: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from exc
-    start_warmup(dashboard.server, wait_s=BOOT_WAIT_S)
+    with console.status("warming the queries every view shares…"):
+        start_warmup(dashboard.server, wait_s=BOOT_WAIT_S)
     console.print(f"townperf dashboard on http://{host}:{port}  (data: {settings.root})")
     dashboard.run(host=host, port=port, debug=debug, request_handler=NoBannerRequestHandler)
 
