@@ -125,9 +125,7 @@ def warm(path: Path) -> None:
     months = list(kpis["period_start"])
     for period_type in queries.PERIOD_TYPES:
         for period in sorted({period_containing(period_type, m) for m in months}, reverse=True):
-            queries.office_comparison(path, period_type, period)
-            queries.department_service(path, period_type, period)
-            queries.indicator_medians(path, period_type, period)
+            _period_reads(path, period_type, period)
 
 
 # -- assessment results -----------------------------------------------------------------------
@@ -285,9 +283,7 @@ def comparison(
             indicators_section(pd.DataFrame(), lang),
             "",
         )
-    offices = queries.office_comparison(path, period_type, period)
-    service = queries.department_service(path, period_type, period)
-    medians = queries.indicator_medians(path, period_type, period)
+    offices, service, medians = _period_reads(path, period_type, period)
     label = period_label(period_type, period, lang)
     if not offices["is_complete_period"].all():
         label = f"{label} {t('period.partial', lang)}"
@@ -295,6 +291,18 @@ def comparison(
         offices_section(offices, service, label, lang),
         indicators_section(medians, lang),
         label,
+    )
+
+
+def _period_reads(
+    path: Path, period_type: str, period: date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What a period's offices and indicators sections read (and the warm-up memoizes):
+    the office comparison, the offices' service figures and the indicators' medians."""
+    return (
+        queries.office_comparison(path, period_type, period),
+        queries.department_service(path, period_type, period),
+        queries.indicator_medians(path, period_type, period),
     )
 
 

@@ -8,6 +8,7 @@ scope again (`warehouse.scope`). Every view and export is written to the audit l
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import dash
@@ -90,8 +91,7 @@ def warm(path: Path) -> None:
     for period_type in PERIOD_TYPES:
         for start in pq.score_periods(path, period_type)["period_start"]:
             for category in categories:
-                pq.rankings(path, everyone, period_type, start, category)
-                pq.composite_histogram(path, everyone, period_type, start, category)
+                _category_reads(path, everyone, period_type, start, category, None)
 
 
 @callback(
@@ -182,8 +182,7 @@ def ranking_sections(
         empty = html.Div(t("empty.period", lang), className="text-muted p-3")
         return empty, "", empty, empty, empty
     period_type, start = decoded
-    table = pq.rankings(path, who, period_type, start, category, office)
-    bands = pq.composite_histogram(path, who, period_type, start, category, office)
+    table, bands = _category_reads(path, who, period_type, start, category, office)
     audit_view("view_rankings", None, _audit_detail(category, period, office))
     ranked, insufficient = _split(table, lang)
     label = f"{category_name(category, lang)} · {pc.period_text(period, lang)}"
@@ -196,6 +195,17 @@ def ranking_sections(
         _ranked_card(ranked, period_type, lang),
         _insufficient_card(insufficient, minimum, lang),
         _distribution(bands, category, pc.period_text(period, lang), lang),
+    )
+
+
+def _category_reads(
+    path: Path, who: Asker, period_type: str, start: date, category: str, office: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a ranking view reads (and the warm-up memoizes): the category's people in the
+    period and their composite bands, as far as the asker may see, narrowed to `office`."""
+    return (
+        pq.rankings(path, who, period_type, start, category, office),
+        pq.composite_histogram(path, who, period_type, start, category, office),
     )
 
 

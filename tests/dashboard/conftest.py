@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import dash
@@ -18,6 +18,7 @@ from dashboard.components.layout import table_id
 from dashboard.i18n import COOKIE
 from tests.helpers import signed_in
 from townperf.settings import get_settings
+from warehouse import queries
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,14 @@ def dashboard_app(built_home) -> dash.Dash:
 @pytest.fixture(scope="session")
 def overview_page(dashboard_app) -> ModuleType:
     return page_module("/")
+
+
+def reads_the_warehouse(path, render: Callable[[], object]) -> bool:
+    """Whether `render()` had to open the warehouse at `path` (some query was not memoized):
+    its queries share one session, which opens a connection only for a read not memoized."""
+    with queries.session(path):
+        render()
+        return queries._session.get().con is not None
 
 
 def page_module(path: str) -> ModuleType:

@@ -19,7 +19,13 @@ import pytest
 from dashboard.app import create_app
 from dashboard.auth import PAGE_ROLES
 from dashboard.components import scoring
-from tests.dashboard.conftest import _walk, page_module, stored_tables, tabbed_table
+from tests.dashboard.conftest import (
+    _walk,
+    page_module,
+    reads_the_warehouse,
+    stored_tables,
+    tabbed_table,
+)
 from townperf.settings import DBT_PROJECT_DIR, get_settings
 from warehouse import queries
 from warehouse import report_queries as rq
@@ -117,15 +123,11 @@ def test_a_page_rendered_again_reads_nothing_from_the_warehouse(pages, in_reques
     first_path, first = next(iter(pages.items()))
     with in_request("zh", "leader"):
         queries.clear_cache()
-        with queries.session(warehouse_path):
-            first.layout()
-            assert queries._session.get().con is not None, first_path  # the control: cold reads
+        assert reads_the_warehouse(warehouse_path, first.layout), first_path  # the control
     for path, module in pages.items():
         with in_request("zh", "admin" if path == "/data" else "leader"):
             module.layout()  # the first call fills the query cache
-            with queries.session(warehouse_path):
-                module.layout()
-                opened = queries._session.get().con is not None
+            opened = reads_the_warehouse(warehouse_path, module.layout)
         assert not opened, path
 
 

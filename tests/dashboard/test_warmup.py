@@ -7,7 +7,7 @@ from pathlib import Path
 from dashboard.app import create_app
 from dashboard.context import SETTINGS_KEY
 from dashboard.warmup import warm_once
-from tests.dashboard.conftest import page_module
+from tests.dashboard.conftest import page_module, reads_the_warehouse
 from townperf import users
 from townperf.settings import get_settings
 from warehouse import queries
@@ -24,9 +24,8 @@ def _audit_rows(home: Path) -> int:
 def _opens_the_warehouse(server, render) -> bool:
     """Whether rendering had to open the warehouse (some query was not memoized)."""
     path = server.config[SETTINGS_KEY].warehouse_path
-    with server.app_context(), queries.session(path):
-        render(path)
-        return queries._session.get().con is not None
+    with server.app_context():
+        return reads_the_warehouse(path, lambda: render(path))
 
 
 def test_the_default_views_of_results_and_data_are_memoized_without_auditing(built_home):
