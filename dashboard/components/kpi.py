@@ -7,7 +7,6 @@ from datetime import date
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.components.figures import sparkline
@@ -63,7 +62,7 @@ def kpi_card(
     value: str,
     unit: str,
     change: Change | None,
-    trend: go.Figure | None,
+    trend: dict | None,
     lang: str,
     caption_key: str = "change.vs_previous_month",
 ) -> dbc.Card:

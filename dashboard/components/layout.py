@@ -39,7 +39,7 @@ def section_title(title: str, detail_id: str | None = None, detail: str = "") ->
 
 def chart_card(
     graph_id: str,
-    figure: go.Figure,
+    figure: dict | go.Figure,
     grid: Component,
     lang: str,
     note: str | None = None,

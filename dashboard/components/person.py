@@ -18,6 +18,7 @@ from dashboard.components.figures import (
     COLORS,
     base_layout,
     empty_figure_json,
+    json_numbers,
     with_template,
 )
 from dashboard.components.formatting import (
@@ -443,7 +444,7 @@ def trend_figure(trend: pd.DataFrame, title: str, lang: str, with_median: bool) 
         {
             "type": "scatter",
             "x": months,
-            "y": _numbers(trend["composite_score"]),
+            "y": json_numbers(trend["composite_score"]),
             "name": t("people.trend.mine", lang),
             "mode": "lines+markers",
             "line": {"color": COLORS["primary"], "width": 2.5},
@@ -465,7 +466,7 @@ def trend_figure(trend: pd.DataFrame, title: str, lang: str, with_median: bool) 
             {
                 "type": "scatter",
                 "x": months,
-                "y": _numbers(trend["category_median"]),
+                "y": json_numbers(trend["category_median"]),
                 "name": t("people.trend.median", lang),
                 "mode": "lines",
                 "line": {"color": COLORS["muted"], "width": 1.5, "dash": "dash"},
@@ -495,7 +496,7 @@ def rank_history_figure(scores: pd.DataFrame, period_type: str, title: str, lang
     if ranked.empty:
         return empty_figure_json(title, lang)
     ranks = [int(r) for r in ranked["rank_in_category"]]
-    counts = _numbers(ranked["n_in_category"])
+    counts = json_numbers(ranked["n_in_category"])
     line = {
         "type": "scatter",
         "x": [short_period(period_type, p) for p in ranked["period_start"]],
@@ -524,11 +525,6 @@ def rank_history_figure(scores: pd.DataFrame, period_type: str, title: str, lang
         xaxis={"type": "category", "fixedrange": True},
     )
     return {"data": [line], "layout": with_template(layout)}
-
-
-def _numbers(values: pd.Series) -> list:
-    """A column as JSON numbers, missing ones as null (a gap in the line)."""
-    return [None if pd.isna(v) else float(v) for v in values]
 
 
 def short_period(period_type: str, period_start: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -41,23 +42,35 @@ SERVICE = pd.DataFrame(
 )
 
 
+def _valid(fig: dict) -> go.Figure:
+    """The JSON figure as Plotly reads it: `go.Figure` validates every property, so a
+    misspelt one fails here rather than being dropped silently in the browser."""
+    assert isinstance(fig, dict)
+    return go.Figure(fig)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_office_scores_figure_has_title_axis_and_town_mean(lang):
-    fig = office_scores_figure(OFFICES, "各科室平均综合得分", lang)
+    fig = _valid(office_scores_figure(OFFICES, "各科室平均综合得分", lang))
     assert fig.layout.title.text == "各科室平均综合得分"
     assert fig.layout.font.family == FONT_FAMILY
     assert fig.layout.xaxis.title.text  # the unit is in the axis title
     bar = fig.data[0]
     assert list(bar.y) == ["综合行政执法局", "便民服务中心"]  # best on top
     assert list(bar.text) == ["70.0", "78.2"]
+    assert [list(c) for c in bar.customdata] == [[9, 9], [12, 11]]  # staff, scored
     # the town mean weights each office by the people scored
     expected_mean = (78.25 * 11 + 70.0 * 9) / 20
     assert fig.layout.shapes[0].x0 == pytest.approx(expected_mean)
+    assert fig.layout.annotations[0].text.endswith(f"{expected_mean:.1f}")
+    # the template a `go.Figure` fills in is there, so the JSON figure looks the same
+    assert fig.layout.template.layout.colorway
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_service_volume_figure_stacks_the_three_volumes(lang):
-    fig = service_volume_figure(SERVICE, "各科室办件量", lang)
+    raw = service_volume_figure(SERVICE, "各科室办件量", lang)
+    fig = _valid(raw)
     assert fig.layout.title.text == "各科室办件量"
     assert fig.layout.barmode == "stack"
     assert [len(trace.x) for trace in fig.data] == [2, 2, 2]
@@ -66,23 +79,31 @@ def test_service_volume_figure_stacks_the_three_volumes(lang):
         if lang == "zh"
         else {"Approvals completed", "Tickets closed", "Enforcement cases closed"}
     )
+    # an office without a volume has no bar for it: null, not NaN, which is not JSON
+    assert None in raw["data"][0]["x"]
+    json.dumps(raw["data"], allow_nan=False)
 
 
 def test_empty_frames_give_a_titled_figure_that_says_so():
-    fig = office_scores_figure(OFFICES.iloc[0:0], "标题", "zh")
+    fig = _valid(office_scores_figure(OFFICES.iloc[0:0], "标题", "zh"))
     assert fig.layout.title.text == "标题"
     assert fig.layout.annotations[0].text == "该期间暂无数据"
-    fig = service_volume_figure(SERVICE.iloc[0:0], "Title", "en")
+    fig = _valid(service_volume_figure(SERVICE.iloc[0:0], "Title", "en"))
     assert fig.layout.annotations[0].text == "No data for this period"
 
 
 def test_sparkline_marks_the_month_shown():
     months = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
-    fig = sparkline(months, [0.9, None, 0.95], "rate", "zh")
+    fig = _valid(sparkline(months, [0.9, None, 0.95], "rate", "zh"))
     assert list(fig.data[0].y) == [0.9, None, 0.95]
-    assert list(fig.data[1].x) == [date(2026, 10, 1)]
+    assert list(fig.data[1].x) == ["2026-10-01"]
     assert fig.data[0].customdata[2][1] == "95.0%"
     assert fig.data[0].customdata[0][0] == "2026年8月"
+    # a rate's axis is fitted to the values; a count's starts at zero, filled
+    low, high = fig.layout.yaxis.range
+    assert low < 0.9 and 0.95 < high < 1.0
+    count = _valid(sparkline(months, [3, 5, 4], "count", "zh"))
+    assert count.data[0].fill == "tozeroy" and count.layout.yaxis.range is None
 
 
 def test_values_read_by_kind():

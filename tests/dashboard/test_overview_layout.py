@@ -54,7 +54,7 @@ def test_overview_builds_in_both_languages(overview_page, in_request, texts, lan
     assert labels == KPI_LABELS[lang]
     assert not [text for text in shown if LABEL_KEY.match(text)], "a label is missing"
     for graph_id in ("overview-office-graph", "overview-service-graph"):
-        assert layout[graph_id].figure.layout.title.text
+        assert layout[graph_id].figure["layout"]["title"]["text"]
     for grid_id in ("overview-office-grid", "overview-service-grid", "overview-indicators-grid"):
         headers = [col["headerName"] for col in tabbed_table(layout, grid_id).columnDefs]
         assert all(headers) and not [h for h in headers if LABEL_KEY.match(h)]
@@ -86,7 +86,7 @@ def test_office_comparison_covers_every_department_scored(overview_page, in_requ
         offices, _, label, _ = overview_page.update_comparison(latest.isoformat(), "quarter")
     assert "季度" in label
     figure = offices["overview-office-graph"].figure
-    assert set(figure.data[0].y) == expected
+    assert set(figure["data"][0]["y"]) == expected
     rows = tabbed_table(offices, "overview-office-grid").rowData
     assert {row["department"] for row in rows} >= expected
 
@@ -102,7 +102,7 @@ def test_every_period_type_renders(overview_page, in_request, period_type, read_
         )
     assert label
     assert tabbed_table(indicators, "overview-indicators-grid").rowData, "medians for the period"
-    assert offices["overview-office-graph"].figure.data, "office scores for the period"
+    assert offices["overview-office-graph"].figure["data"], "office scores for the period"
 
 
 def test_missing_warehouse_shows_a_notice_not_an_error(tmp_path, texts):
