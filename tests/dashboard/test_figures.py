@@ -133,13 +133,13 @@ def test_periods():
     assert period_label("month", date(2026, 3, 1), "en") == "Mar 2026"
 
 
-def test_grid_records_are_json_ready_whatever_the_column_types():
+@pytest.mark.parametrize("copies", [1, 60])  # built in Python, and through Arrow
+def test_grid_records_are_json_ready_whatever_the_column_types(copies):
     """Rows go to the browser as plain values: null for every kind of missing value, dates and
     times as ISO text, Arrow-backed text as str; a column of mixed types too."""
-    import json
-
     import numpy as np
 
+    from dashboard.components import table
     from dashboard.components.table import records
 
     frame = pd.DataFrame(
@@ -157,11 +157,13 @@ def test_grid_records_are_json_ready_whatever_the_column_types():
          "at": "2026-07-01T08:30:00", "flag": True},
         {"name": None, "score": None, "rank": None, "day": None, "at": None, "flag": False},
     ]  # fmt: skip
-    assert records(frame) == expected
-    mixed = frame.assign(note=["文字", 2])
-    assert [row["note"] for row in records(mixed)] == ["文字", 2]
+    frame = pd.concat([frame] * copies, ignore_index=True)
+    assert (len(frame) >= table.ARROW_FROM_ROWS) == (copies > 1)
+    assert records(frame) == expected * copies
+    mixed = frame.assign(note=["文字", 2] * copies)
+    assert [row["note"] for row in records(mixed)] == ["文字", 2] * copies
     assert records(mixed)[0]["day"] == "2026-07-01"
-    json.dumps(records(mixed))  # nothing left that JSON cannot carry
+    json.dumps(records(mixed), allow_nan=False)  # nothing left that JSON cannot carry
 
 
 def test_row_dicts_hold_what_to_dict_holds_for_every_column_type():
