@@ -47,10 +47,28 @@ def column_defs(columns: list[Column], lang: str) -> list[dict]:
     return defs
 
 
+# Up to this many rows, `row_dicts` converts through one object array (a person's 20-row
+# table: 0.5 against 1.5 ms column by column); above it, column by column is faster.
+OBJECT_ARRAY_ROWS = 1000
+
+
 def row_dicts(df: pd.DataFrame) -> list[dict]:
-    """`df.to_dict("records")`, the same values, built column by column: pandas builds each
-    row through its indexing machinery, 2.7 times as long on a 300-row ranking."""
+    """`df.to_dict("records")`, the same values: pandas builds each row through its indexing
+    machinery, 2.7 times as long on a 300-row ranking."""
     names = list(df.columns)
+    nullable = any(getattr(dtype, "na_value", None) is pd.NA for dtype in df.dtypes)
+    if len(df) <= OBJECT_ARRAY_ROWS:
+        rows = df.to_numpy(dtype=object).tolist()
+        if not nullable:
+            return [dict(zip(names, row, strict=True)) for row in rows]
+        # records give None where a nullable column holds NA
+        return [
+            {
+                name: None if value is pd.NA else value
+                for name, value in zip(names, row, strict=True)
+            }
+            for row in rows
+        ]
     columns = [_values(df.iloc[:, i]) for i in range(len(names))]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 

@@ -166,12 +166,14 @@ def test_grid_records_are_json_ready_whatever_the_column_types(copies):
     json.dumps(records(mixed), allow_nan=False)  # nothing left that JSON cannot carry
 
 
-def test_row_dicts_hold_what_to_dict_holds_for_every_column_type():
+@pytest.mark.parametrize("copies", [1, 400])  # through one object array, column by column
+def test_row_dicts_hold_what_to_dict_holds_for_every_column_type(copies):
     """The page builders iterate rows through `row_dicts`; their rules read the same values
     as pandas' own records (NaN, NA and None where pandas has them, Timestamps, numpy types
     boxed alike)."""
     import numpy as np
 
+    from dashboard.components import table
     from dashboard.components.table import row_dicts
 
     frame = pd.DataFrame(
@@ -186,9 +188,11 @@ def test_row_dicts_hold_what_to_dict_holds_for_every_column_type():
             "flag": [True, False, True],
         }
     )
+    frame = pd.concat([frame] * copies, ignore_index=True)
+    assert (len(frame) > table.OBJECT_ARRAY_ROWS) == (copies > 1)
     expected = frame.to_dict("records")
     found = row_dicts(frame)
-    assert len(found) == len(expected) == 3
+    assert len(found) == len(expected) == 3 * copies
     for mine, theirs in zip(found, expected, strict=True):
         assert list(mine) == list(theirs)
         for key, value in theirs.items():
