@@ -35,6 +35,12 @@ from warehouse.scope import Asker, office_filter, person_query
 RECORDS_SHOWN = 1000
 
 
+def _one_person(sql: str, path: Path, params: dict) -> pd.DataFrame:
+    """A read of one person's rows: a few, on a page view at most `RECORDS_SHOWN`
+    (`queries._run`)."""
+    return _query(sql, path, params, few_rows=True)
+
+
 _LATEST_STAFF = """
     latest_staff as (
         select *
@@ -249,7 +255,8 @@ def people_in_scope(source: Path | str, asker: Asker, office: str | None = None)
 
 @warehouse_query
 def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
-    """Everyone on the roster (current staff first), or only the office's people.
+    """Everyone on the roster (current staff first), or only the office's people, with what
+    a person's profile shows of them.
 
     A person belongs to the office of their latest roster version. This is the roster itself,
     for no one in particular: what is shown to someone comes from `people_in_scope`.
@@ -257,7 +264,9 @@ def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
     return _query(
         f"""
         with {_LATEST_STAFF}
-        select staff_id, name, department, position, role_category, is_current
+        select
+            staff_id, name, department, unit, position, role_category, staff_type, rank,
+            hired_on, left_on, is_current
         from latest_staff
         where $office is null or department = $office
         order by is_current desc, department, staff_id
@@ -268,26 +277,17 @@ def people_directory(path: Path, office: str | None = None) -> pd.DataFrame:
 
 
 def _person_profile(path: Path, staff_id: str) -> pd.DataFrame:
-    """The person's latest roster version (one row, or none for an unknown id); as
-    `_LATEST_STAFF`, numbering only this person's versions."""
-    return _query(
-        """
-        select
-            staff_id, name, department, unit, position, role_category, staff_type, rank,
-            hired_on, left_on, is_current
-        from marts.dim_staff
-        where staff_id = $staff_id
-        qualify row_number() over (order by valid_from desc, version_no desc) = 1
-        """,
-        path,
-        {"staff_id": staff_id},
-    )
+    """The person's latest roster version (one row, or none for an unknown id): their row of
+    `people_directory`, which every view of a person has read already (the page checks its
+    person against it), so the profile costs no query of its own."""
+    directory = people_directory(path)
+    return directory[directory["staff_id"] == staff_id].reset_index(drop=True)
 
 
 def _person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
     """The person's scores and ranks in every period of this type, oldest first."""
     _check_period_type(period_type)
-    return _query(
+    return _one_person(
         """
         select
             period_start,
@@ -327,7 +327,7 @@ def _person_trend(path: Path, staff_id: str) -> pd.DataFrame:
     The median counts people with sufficient data only (`monthly_category_medians`, read once
     for everyone's views).
     """
-    mine = _query(
+    mine = _one_person(
         """
         select period_start, role_category, composite_score, insufficient_data
         from marts.fct_person_scores
@@ -409,7 +409,7 @@ def _person_indicators(
     period's `queries.indicator_medians`, read once per period for everyone's views.
     """
     _check_period_type(period_type)
-    mine = _query(
+    mine = _one_person(
         f"""
         with {_in_period("mine", "fct_indicator_values")},
         weighted as (
@@ -474,7 +474,7 @@ def _score_steps(path: Path, staff_id: str, period_type: str, period_start: date
     has them. The blend takes the part that exists when the other has no score.
     """
     _check_period_type(period_type)
-    return _query(
+    return _one_person(
         f"""
         with {_in_period("values", "fct_indicator_values")},
         {_in_period("score", "fct_person_scores")},
@@ -575,7 +575,7 @@ def _indicator_records(
         "period_end": _period_end(period_type, period_start),
         "indicator_code": indicator_code,
     }
-    found = _query(
+    found = _one_person(
         f"""
         select
             record_type,
@@ -605,7 +605,7 @@ def _indicator_records(
     )
     total = len(found)
     if limit and total >= limit:
-        counted = _query(
+        counted = _one_person(
             f"select count(*) as total from marts.fct_indicator_records where {_records_where()}",
             path,
             params,
@@ -619,7 +619,7 @@ def _person_ratings(
 ) -> pd.DataFrame:
     """The person's ratings by rater group, newest first; those within the period when given
     (a year holds its quarters' ratings too)."""
-    return _query(
+    return _one_person(
         """
         select period_type, period_start, period_label, rater_type, score, rater_count
         from marts.fct_ratings
@@ -635,7 +635,7 @@ def _person_ratings(
 
 def _person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
     """The person's feedback talks, review requests and appeals, newest first."""
-    return _query(
+    return _one_person(
         """
         select
             period_label, kind, held_on, resolved_on, outcome, legal_days, due_on, days_open,
@@ -651,7 +651,7 @@ def _person_feedback(path: Path, staff_id: str) -> pd.DataFrame:
 
 def _person_results(path: Path, staff_id: str) -> pd.DataFrame:
     """How the person's assessment results were applied, newest period first."""
-    return _query(
+    return _one_person(
         """
         select
             period_label, period_type, period_start, recommended_grade, final_grade, action,
