@@ -51,9 +51,10 @@ def _likely_first(text: pd.Series, formats: tuple[str, ...]) -> tuple[str, ...]:
 _local = threading.local()
 
 
-def _duckdb() -> duckdb.DuckDBPyConnection:
-    """This thread's in-memory DuckDB (a connection costs ~15 ms to open; a file has several
-    temporal columns). One thread: the files are typed on several readers at once."""
+def thread_duckdb() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB (one costs 15-25 ms to open; a file has several temporal
+    columns, and its duplicates are found there too). One thread: the files are typed on
+    several readers at once."""
     con = getattr(_local, "con", None)
     if con is None:
         con = _local.con = duckdb.connect(config={"threads": 1})
@@ -70,7 +71,7 @@ def _parse_temporal(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
     # DuckDB's try_strptime takes the formats in order and the first that parses a cell wins,
     # as pandas' to_datetime did format by format (a county's dates and times: 6.9 → 4.0 s);
     # it refuses what does not exist ("2025-02-30", a 61st second), never rolling it over.
-    con = _duckdb()
+    con = thread_duckdb()
     con.register("cells", cells)
     try:
         parsed = con.sql(

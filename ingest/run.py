@@ -33,7 +33,7 @@ from ingest.mapping import (
     home_mappings_dir,
     mappings,
 )
-from ingest.parse import parse_frame
+from ingest.parse import parse_frame, thread_duckdb
 from ingest.readers import UnreadableFile, read_file
 
 
@@ -74,8 +74,9 @@ def _duplicate_reasons(text: pd.DataFrame) -> pd.Series:
     rows = pa.Table.from_pandas(text, preserve_index=False).append_column(
         "_pos", pa.array(np.arange(len(text), dtype=np.int64))
     )
-    with duckdb.connect() as con:
-        con.register("file_rows", rows)
+    con = thread_duckdb()
+    con.register("file_rows", rows)
+    try:
         found = con.execute(
             f"""
             with hashed as (select _pos, hash({cols}) as h from file_rows),
@@ -90,6 +91,8 @@ def _duplicate_reasons(text: pd.DataFrame) -> pd.Series:
             where first_pos <> _pos
             """
         ).fetchnumpy()
+    finally:
+        con.unregister("file_rows")
     if len(found["_pos"]):
         at = text.index[found["_pos"]]
         first = pd.Series(np.asarray(found["first_pos"]) + 1, index=at)
