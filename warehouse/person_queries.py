@@ -21,10 +21,13 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.queries import (
     _check_period_type,
     _query,
+    _query_arrow,
     indicator_medians,
     session,
     warehouse_query,
@@ -37,7 +40,7 @@ RECORDS_SHOWN = 1000
 
 def _one_person(sql: str, path: Path, params: dict) -> pd.DataFrame:
     """A read of one person's rows: a few, on a page view at most `RECORDS_SHOWN`
-    (`queries._run`)."""
+    (`queries._fetch`)."""
     return _query(sql, path, params, few_rows=True)
 
 
@@ -284,12 +287,15 @@ def _person_profile(path: Path, staff_id: str) -> pd.DataFrame:
     return directory[directory["staff_id"] == staff_id].reset_index(drop=True)
 
 
-def _person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
-    """The person's scores and ranks in every period of this type, oldest first."""
-    _check_period_type(period_type)
-    return _one_person(
+def _score_rows(path: Path, staff_id: str) -> pa.Table:
+    """The person's scores and ranks in every period of every type, by type, oldest first:
+    one read for the period list, the scores and the monthly trend of a view (each of which
+    was a read of its own). Kept as Arrow: a slice made pandas has the types a read of the
+    slice alone would give (a rank column with no null stays integer)."""
+    return _query_arrow(
         """
         select
+            period_type,
             period_start,
             role_category,
             department,
@@ -313,12 +319,29 @@ def _person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
             review_flag
         from marts.fct_person_scores
         where staff_id = $staff_id
-          and period_type = $period_type
-        order by period_start
+        order by period_type, period_start
         """,
         path,
-        {"staff_id": staff_id, "period_type": period_type},
+        {"staff_id": staff_id},
+        few_rows=True,
     )
+
+
+def _slice(rows: pa.Table, period_type: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of one period type (`columns` of them, else all but the type)."""
+    part = rows.filter(pc.equal(rows["period_type"], period_type))
+    return part.select(columns or rows.column_names[1:]).to_pandas()
+
+
+# Memoized as the reads are (in the process's recent results), for the functions below; the
+# asker's scope is checked by theirs.
+_person_score_rows = warehouse_query(_score_rows, shared=False)
+
+
+def _person_scores(path: Path, staff_id: str, period_type: str) -> pd.DataFrame:
+    """The person's scores and ranks in every period of this type, oldest first."""
+    _check_period_type(period_type)
+    return _slice(_person_score_rows(path, staff_id), period_type)
 
 
 def _person_trend(path: Path, staff_id: str) -> pd.DataFrame:
@@ -327,16 +350,10 @@ def _person_trend(path: Path, staff_id: str) -> pd.DataFrame:
     The median counts people with sufficient data only (`monthly_category_medians`, read once
     for everyone's views).
     """
-    mine = _one_person(
-        """
-        select period_start, role_category, composite_score, insufficient_data
-        from marts.fct_person_scores
-        where staff_id = $staff_id
-          and period_type = 'month'
-        order by period_start
-        """,
-        path,
-        {"staff_id": staff_id},
+    mine = _slice(
+        _person_score_rows(path, staff_id),
+        "month",
+        ["period_start", "role_category", "composite_score", "insufficient_data"],
     )
     medians = monthly_category_medians(path)
     return _beside(mine, medians, ["period_start", "role_category"], ["category_median"])

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import flask
 import pandas as pd
+import pyarrow as pa
 from flask_caching import Cache
 
 from warehouse.store import connect_read
@@ -149,14 +150,14 @@ def _file_identity(path: Path) -> str:
     return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
 
-# What DuckDB warns of when a DB-API result is turned into Arrow (`_run` with `few_rows`).
+# What DuckDB warns of when a DB-API result is turned into Arrow (`_fetch` with `few_rows`).
 warnings.filterwarnings(
     "ignore", message="Arrow output on a DB-API result makes an extra copy", category=UserWarning
 )
 
 
-def _run(con, sql: str, params: dict[str, Any] | None, few_rows: bool = False) -> pd.DataFrame:
-    """The rows as a DataFrame, through Arrow.
+def _fetch(con, sql: str, params: dict[str, Any] | None, few_rows: bool = False) -> pa.Table:
+    """The rows as an Arrow table.
 
     `con.sql` builds a relation, binding the statement once to make it and again to run it;
     `con.execute` binds once but copies the rows once more on their way to Arrow. The copy
@@ -165,8 +166,8 @@ def _run(con, sql: str, params: dict[str, Any] | None, few_rows: bool = False) -
     (`few_rows`) take the DB-API way.
     """
     if few_rows:
-        return con.execute(sql, params or None).to_arrow_table().to_pandas()
-    return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+        return con.execute(sql, params or None).to_arrow_table()
+    return con.sql(sql, params=params or None).to_arrow_table()
 
 
 class _Readers:
@@ -234,10 +235,13 @@ class _Session:
             self._identity = _file_identity(self.path)
         return self._identity
 
-    def run(self, sql: str, params: dict[str, Any] | None, few_rows: bool = False) -> pd.DataFrame:
+    def fetch(self, sql: str, params: dict[str, Any] | None, few_rows: bool = False) -> pa.Table:
         if self.con is None:
             self.con, self._key = _readers.acquire(self.path, self.identity())
-        return _run(self.con, sql, params, few_rows)
+        return _fetch(self.con, sql, params, few_rows)
+
+    def run(self, sql: str, params: dict[str, Any] | None, few_rows: bool = False) -> pd.DataFrame:
+        return self.fetch(sql, params, few_rows).to_pandas()
 
     def close(self) -> None:
         if self.con is not None:
@@ -276,13 +280,20 @@ def _query(
     sql: str, path: Path, params: dict[str, Any] | None = None, few_rows: bool = False
 ) -> pd.DataFrame:
     """`sql`'s rows from the request's session, or from a connection of its own; `few_rows`
-    when the read returns at most about a thousand rows (`_run`)."""
+    when the read returns at most about a thousand rows (`_fetch`)."""
+    return _query_arrow(sql, path, params, few_rows).to_pandas()
+
+
+def _query_arrow(
+    sql: str, path: Path, params: dict[str, Any] | None = None, few_rows: bool = False
+) -> pa.Table:
+    """`_query`'s rows as Arrow, for a caller that slices them before they become pandas."""
     current = _session.get()
     if current is not None and current.path == Path(path):
-        return current.run(sql, params, few_rows)
+        return current.fetch(sql, params, few_rows)
     con = connect_read(path)
     try:
-        return _run(con, sql, params, few_rows)
+        return _fetch(con, sql, params, few_rows)
     finally:
         con.close()
 
