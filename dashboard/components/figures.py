@@ -36,6 +36,10 @@ COLORS = {
 }
 
 
+# A horizontal legend under the plot, whatever the figure's height.
+LEGEND_BOTTOM = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
+
+
 def base_layout(title: str, **overrides: object) -> dict:
     layout: dict = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
@@ -257,14 +261,7 @@ def service_volume_figure(service: pd.DataFrame, title: str, lang: str) -> dict:
         height=max(260, 44 * len(present) + 110),
         barmode="stack",
         bargap=0.35,
-        legend={
-            "orientation": "h",
-            "traceorder": "normal",
-            "yref": "container",
-            "y": 0,
-            "yanchor": "bottom",
-            "x": 0,
-        },
+        legend=LEGEND_BOTTOM | {"traceorder": "normal"},
         margin={"l": 10, "r": 20, "t": 50, "b": 90},
         xaxis={
             "title": {"text": t("overview.service.axis", lang)},

@@ -16,14 +16,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.figures import COLORS, base_layout, empty_figure
+from dashboard.components.figures import COLORS, LEGEND_BOTTOM, base_layout, empty_figure
 from dashboard.components.formatting import fmt_value, period_label
 from dashboard.i18n import category_name, t
 
 SERIES = ["#1d4e89", "#3a9bd9", "#e08a1e", "#6a994e", "#8e6bb0", "#c0392b", "#8a94a6"]
 PALETTE = SERIES + ["#b5c7dd", "#f2c283", "#a7c4a0", "#c9b6dc", "#9ecae1", "#fdae6b"]
 LEGEND_TOP = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"}
-LEGEND_BOTTOM = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
 
 
 def _figure(traces: list[dict], layout: dict) -> go.Figure:
