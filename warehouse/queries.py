@@ -240,9 +240,6 @@ class _Session:
             self.con, self._key = _readers.acquire(self.path, self.identity())
         return _fetch(self.con, sql, params, few_rows)
 
-    def run(self, sql: str, params: dict[str, Any] | None, few_rows: bool = False) -> pd.DataFrame:
-        return self.fetch(sql, params, few_rows).to_pandas()
-
     def close(self) -> None:
         if self.con is not None:
             _readers.release(self.con, self._key)

@@ -65,7 +65,7 @@ def test_a_swapped_file_is_read_at_once_and_the_old_one_closed_after_its_last_re
         with queries.session(served):  # nested: the same cursor
             assert _count(served) == 5
         held = queries._Session(served)  # another request, started after the swap
-        assert int(held.run("select count(*) as n from marts.t", None)["n"].iloc[0]) == 7
+        assert held.fetch("select count(*) as n from marts.t", None)["n"][0].as_py() == 7
         assert len(_attached(served)) == 2
     # the old file's last reader has gone: it is closed, the new one stays attached
     assert len(_attached(served)) == 1
