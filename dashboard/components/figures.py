@@ -73,7 +73,7 @@ def empty_figure_json(title: str, lang: str) -> dict:
             "y": 0.5,
         }
     ]
-    return {"data": [], "layout": with_template(layout)}
+    return figure_json([], layout)
 
 
 @functools.cache
@@ -88,15 +88,15 @@ def with_template(layout: dict) -> dict:
     return layout | {"template": _template()}
 
 
-def json_numbers(values: Sequence) -> list:
-    """Values as JSON numbers, missing ones as null (a gap in a line, no bar)."""
-    return [None if v is None or pd.isna(v) else float(v) for v in values]
-
-
 def figure_json(data: list[dict], layout: dict) -> dict:
     """A figure as the Plotly JSON `dcc.Graph` is sent, with the default template
     (`with_template`)."""
     return {"data": data, "layout": with_template(layout)}
+
+
+def json_numbers(values: Sequence) -> list:
+    """Values as JSON numbers, missing ones as null (a gap in a line, no bar)."""
+    return [None if v is None or pd.isna(v) else float(v) for v in values]
 
 
 def sparkline(months: Sequence[date], values: Sequence[float | None], kind: str, lang: str) -> dict:

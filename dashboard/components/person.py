@@ -18,8 +18,8 @@ from dashboard.components.figures import (
     COLORS,
     base_layout,
     empty_figure_json,
+    figure_json,
     json_numbers,
-    with_template,
 )
 from dashboard.components.formatting import (
     INDICATOR_KINDS,
@@ -394,7 +394,7 @@ def sheet(df: pd.DataFrame, columns: list[Column], lang: str) -> pd.DataFrame:
 
 def histogram_figure(bands: pd.DataFrame, title: str, lang: str) -> dict:
     """People per composite band; `bands` is `person_queries.composite_histogram`. Built as
-    Plotly JSON: it is drawn for every ranking view asked for (`with_template`)."""
+    Plotly JSON: it is drawn for every ranking view asked for (`figure_json`)."""
     if bands.empty or int(bands["people"].sum()) == 0:
         return empty_figure_json(title, lang)
     labels = [
@@ -425,14 +425,14 @@ def histogram_figure(bands: pd.DataFrame, title: str, lang: str) -> dict:
             "fixedrange": True,
         },
     )
-    return {"data": [bar], "layout": with_template(layout)}
+    return figure_json([bar], layout)
 
 
 def trend_figure(trend: pd.DataFrame, title: str, lang: str, with_median: bool) -> dict:
     """The monthly composite of one person; with the category median when `with_median`.
 
     Months with insufficient data are hollow markers: the figure exists but is not ranked.
-    Built as Plotly JSON (`with_template`): every person view draws one.
+    Built as Plotly JSON (`figure_json`): every person view draws one.
     """
     if trend.empty or trend["composite_score"].isna().all():
         return empty_figure_json(title, lang)
@@ -486,7 +486,7 @@ def trend_figure(trend: pd.DataFrame, title: str, lang: str, with_median: bool) 
             "fixedrange": True,
         },
     )
-    return {"data": data, "layout": with_template(layout)}
+    return figure_json(data, layout)
 
 
 def rank_history_figure(scores: pd.DataFrame, period_type: str, title: str, lang: str) -> dict:
@@ -524,7 +524,7 @@ def rank_history_figure(scores: pd.DataFrame, period_type: str, title: str, lang
         },
         xaxis={"type": "category", "fixedrange": True},
     )
-    return {"data": [line], "layout": with_template(layout)}
+    return figure_json([line], layout)
 
 
 def short_period(period_type: str, period_start: object) -> str:
