@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import dash_ag_grid as dag
 import pandas as pd
@@ -97,7 +97,7 @@ def records(df: pd.DataFrame) -> list[dict]:
     try:
         table = pa.Table.from_pandas(df, preserve_index=False)
     except (pa.ArrowException, TypeError, ValueError):  # mixed-type object columns
-        return _records_by_pandas(df)
+        return _records_in_python(df)
     rows = table.to_pylist()
     dated = [
         field.name
@@ -128,16 +128,6 @@ def _json_value(value: object) -> object:
     if isinstance(value, date):  # datetime and Timestamp too
         return value.isoformat()
     return value
-
-
-def _records_by_pandas(df: pd.DataFrame) -> list[dict]:
-    out = df.astype(object).where(df.notna(), None)
-    rows = out.to_dict("records")
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, date | datetime | pd.Timestamp):
-                row[key] = value.isoformat()
-    return rows
 
 
 def data_grid(grid_id: str, df: pd.DataFrame, columns: list[Column], lang: str) -> dag.AgGrid:
